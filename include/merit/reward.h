@@ -1,0 +1,99 @@
+// The three kinds of node a config is built from:
+//   Reward      — a leaf: scores one sample.
+//   Aggregator  — an inner node: combines its children's scores (per sample, or per group).
+//   AdvantageEstimator — runs after scoring, over groups of rollouts of one prompt.
+// All are immutable after construction and called concurrently from pool threads: keep no
+// mutable state in them; per-call scratch lives in ScoreContext.
+#ifndef MERIT_REWARD_H_
+#define MERIT_REWARD_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "merit/json.h"
+#include "merit/result.h"
+#include "merit/sample.h"
+
+namespace merit {
+
+// Per-worker state for one Evaluate() call. Each pool thread owns one and reuses it across
+// samples, so rewards can keep scratch buffers here instead of allocating per sample.
+struct ScoreContext {
+  std::uint64_t seed = 0;                  // Deterministic per sample (for randomised checks).
+  std::vector<Span>* segments = nullptr;   // Sink for dense segment rewards; null: not wanted.
+  std::vector<Span>* steps = nullptr;      // Sink for step rewards; null: not wanted.
+  std::string scratch;                     // Reusable buffers; contents undefined on entry.
+  std::string scratch2;
+};
+
+class Reward {
+ public:
+  virtual ~Reward() = default;
+  // Never fails as a call: a sample that cannot be scored gets Score::Unscorable or
+  // Score::Error with a reason. Must be bounded in time and memory for any input.
+  virtual Score Evaluate(const Sample& sample, ScoreContext& context) const = 0;
+};
+
+// How a child hangs under its parent: set from the child's node in the config.
+struct ChildSpec {
+  std::string name = {};  // Component label.
+  double weight = 1.0;    // The child's `weight:` key.
+  std::string slot = {};  // Which of the parent's child lists it is in ("children", "gates", ...).
+  Json extras = {};       // Other per-child keys the parent declared (e.g. a gate's `threshold`).
+};
+
+// Lazy access to the scores of an aggregator's children for one sample. Get(i) evaluates child i
+// on first use, so a gate can skip an expensive child when its condition already failed.
+class Children {
+ public:
+  virtual ~Children() = default;
+  virtual std::size_t size() const = 0;
+  virtual const ChildSpec& spec(std::size_t i) const = 0;
+  virtual const Score& Get(std::size_t i) = 0;
+};
+
+// The scores of every child for every member of one group.
+class GroupScores {
+ public:
+  virtual ~GroupScores() = default;
+  virtual std::size_t members() const = 0;
+  virtual std::size_t children() const = 0;
+  virtual const ChildSpec& spec(std::size_t child) const = 0;
+  virtual const Score& Get(std::size_t child, std::size_t member) const = 0;
+};
+
+class Aggregator {
+ public:
+  virtual ~Aggregator() = default;
+  // Per-sample combination. Not called when group_level() is true.
+  virtual Score Combine(Children& children) const = 0;
+  // Group-level aggregators (e.g. normalize_then_sum) see a whole group at once.
+  virtual bool group_level() const { return false; }
+  // REQUIRES: group_level(). out.size() == scores.members().
+  virtual void CombineGroup(const GroupScores& scores, std::span<Score> out) const;
+};
+
+class AdvantageEstimator {
+ public:
+  virtual ~AdvantageEstimator() = default;
+  // rewards[i] is sample i's reward, nullopt when masked (error or unscorable); group_of[i]
+  // numbers its group (0..groups-1). Returns one advantage per sample; masked samples get
+  // nullopt and never enter group statistics.
+  virtual std::vector<std::optional<double>> Compute(
+      std::span<const std::optional<double>> rewards,
+      std::span<const std::size_t> group_of) const = 0;
+};
+
+// Helpers shared by aggregators.
+// The index of the first child (in order) whose score is not ok, after evaluating all children;
+// nullopt if all are ok. Errors take precedence over unscorable.
+std::optional<std::size_t> FirstFailure(Children& children);
+// A copy of `failure` for the parent: same status and reason, explanation prefixed by `child`.
+Score PropagateFailure(const Score& failure, std::string_view child);
+
+}  // namespace merit
+
+#endif  // MERIT_REWARD_H_

@@ -1,0 +1,236 @@
+#include "io/line_scorer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+namespace merit::internal {
+namespace {
+
+// Keys merit writes; an input object that already has one is re-serialised without it instead
+// of spliced, so the output never holds duplicate keys.
+constexpr std::string_view kOutputKeys[] = {"reward", "status", "reason", "explanation",
+                                            "components", "advantage", "line"};
+
+constexpr std::size_t kParseChunk = 256;
+constexpr std::size_t kFormatChunk = 256;
+
+bool HasOutputKey(const Json& object) {
+  if (!object.is_object()) return false;
+  for (const auto& [key, value] : object.object()) {
+    for (std::string_view k : kOutputKeys) {
+      if (key == k) return true;
+    }
+  }
+  return false;
+}
+
+// Appends the input object without its closing brace, ready for more members. Returns whether
+// a member was written (so the caller knows whether to add a comma).
+bool AppendObjectPrefix(std::string_view raw, const Json& object, std::string& out) {
+  if (!HasOutputKey(object)) {
+    std::size_t end = raw.find_last_of('}');
+    std::size_t begin = raw.find_first_of('{');
+    const std::string_view inner = raw.substr(begin + 1, end - begin - 1);
+    out += '{';
+    out += inner;
+    return inner.find_first_not_of(" \t\r\n") != std::string_view::npos;
+  }
+  out += '{';
+  bool first = true;
+  for (const auto& [key, value] : object.object()) {
+    if (std::find(std::begin(kOutputKeys), std::end(kOutputKeys), key) != std::end(kOutputKeys)) {
+      continue;
+    }
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(key, out);
+    out += ':';
+    value.DumpTo(out);
+  }
+  return !first;
+}
+
+void AppendError(const LineBatch& batch, std::size_t i, std::string& out) {
+  const merit::Score& error = batch.input_errors[i];
+  const bool echo = batch.objects[i].is_object();
+  bool comma = echo ? AppendObjectPrefix(batch.raw[i], batch.objects[i], out) : (out += '{', false);
+  if (comma) out += ',';
+  fmt::format_to(std::back_inserter(out), "\"line\":{},\"reward\":null,\"status\":\"error\",",
+                 batch.line_no[i]);
+  out += "\"reason\":";
+  AppendJsonString(error.reason, out);
+  if (!error.explanation.empty()) {
+    out += ",\"explanation\":";
+    AppendJsonString(error.explanation, out);
+  }
+  out += "}\n";
+}
+
+}  // namespace
+
+void LineBatch::Clear() {
+  raw.clear();
+  line_no.clear();
+  oversized.clear();
+}
+
+void LineBatch::Add(std::string_view line, std::size_t number, bool truncated) {
+  raw.emplace_back(line);
+  line_no.push_back(number);
+  oversized.push_back(truncated ? 1 : 0);
+}
+
+void LineBatch::MoveTailTo(std::size_t from, LineBatch& next) {
+  next.Clear();
+  for (std::size_t i = from; i < size(); ++i) {
+    next.raw.push_back(std::move(raw[i]));
+    next.line_no.push_back(line_no[i]);
+    next.oversized.push_back(oversized[i]);
+  }
+}
+
+LineScorer::LineScorer(const Engine& engine, LineScorerOptions options)
+    : engine_(engine), state_(engine.state()), options_(options) {}
+
+void LineScorer::Parse(LineBatch& batch) const {
+  const std::size_t n = batch.size();
+  batch.objects.resize(n);
+  batch.samples.resize(n);
+  batch.usable.assign(n, 0);
+  batch.input_errors.resize(n);
+  batch.states.resize(n);
+  std::vector<JsonParser> parsers;
+  parsers.reserve(state_.pool->threads());
+  for (std::size_t t = 0; t < state_.pool->threads(); ++t) {
+    parsers.emplace_back(JsonParseLimits{.max_depth = options_.max_json_depth});
+  }
+  state_.pool->ParallelFor(n, kParseChunk, [&](std::size_t begin, std::size_t end, std::size_t slot) {
+    for (std::size_t i = begin; i < end; ++i) {
+      batch.objects[i] = Json();
+      merit::Score& error = batch.input_errors[i];
+      if (batch.oversized[i]) {
+        error = merit::Score::Error(
+            "line_too_long", fmt::format("line longer than {} bytes", options_.max_line_bytes));
+        continue;
+      }
+      if (batch.raw[i].find_first_not_of(" \t\r") == std::string::npos) {
+        error = merit::Score::Error("empty_line", "blank line");
+        continue;
+      }
+      StatusOr<Json> parsed = parsers[slot].Parse(batch.raw[i]);
+      if (!parsed.ok()) {
+        const bool too_deep = parsed.status().code() == StatusCode::kResourceExhausted;
+        error = merit::Score::Error(too_deep ? "too_deep" : "invalid_json",
+                                    parsed.status().message());
+        continue;
+      }
+      batch.objects[i] = std::move(parsed).value();
+      error = state_.fields.Map(batch.objects[i], &batch.samples[i]);
+      batch.usable[i] = error.ok() ? 1 : 0;
+    }
+  });
+}
+
+bool LineScorer::needs_whole_groups() const {
+  return state_.advantages != nullptr || state_.tree.has_group_level();
+}
+
+std::size_t LineScorer::GroupSafeCut(const LineBatch& batch) const {
+  const std::size_t n = batch.size();
+  if (!needs_whole_groups()) return n;
+  std::size_t last = n;
+  for (std::size_t i = n; i-- > 0;) {
+    if (batch.usable[i]) {
+      last = i;
+      break;
+    }
+  }
+  if (last == n || batch.samples[last].group.empty()) return n;
+  const std::string& group = batch.samples[last].group;
+  std::size_t cut = last;
+  while (cut > 0 && (!batch.usable[cut - 1] || batch.samples[cut - 1].group == group)) --cut;
+  return cut;
+}
+
+void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string& out,
+                                Summary& summary) const {
+  const std::span<const Sample> samples(batch.samples.data(), count);
+  const std::span<const std::uint8_t> usable(batch.usable.data(), count);
+  const std::span<NodeScores> states(batch.states.data(), count);
+  state_.Score(samples, states, usable);
+  const std::vector<std::optional<double>> advantages = state_.Advantages(samples, states, usable);
+  const auto& nodes = state_.tree.nodes();
+
+  // Format in parallel into per-chunk buffers, then concatenate in order.
+  const std::size_t chunks = (count + kFormatChunk - 1) / kFormatChunk;
+  std::vector<std::string> pieces(chunks);
+  state_.pool->ParallelFor(count, kFormatChunk, [&](std::size_t begin, std::size_t end, std::size_t) {
+    std::string& piece = pieces[begin / kFormatChunk];
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!batch.usable[i]) {
+        AppendError(batch, i, piece);
+        continue;
+      }
+      const NodeScores& state = batch.states[i];
+      const merit::Score& root = state.scores[0];
+      if (AppendObjectPrefix(batch.raw[i], batch.objects[i], piece)) piece += ',';
+      piece += "\"reward\":";
+      if (root.ok()) {
+        AppendJsonNumber(root.value, piece);
+      } else {
+        piece += "null";
+      }
+      piece += ",\"status\":\"";
+      piece += ScoreStatusName(root.status);
+      piece += '"';
+      if (!root.reason.empty()) {
+        piece += ",\"reason\":";
+        AppendJsonString(root.reason, piece);
+      }
+      if (!root.explanation.empty()) {
+        piece += ",\"explanation\":";
+        AppendJsonString(root.explanation, piece);
+      }
+      piece += ",\"components\":{";
+      for (std::size_t n = 0; n < nodes.size(); ++n) {
+        if (n > 0) piece += ',';
+        AppendJsonString(nodes[n].component, piece);
+        piece += ':';
+        if (state.evaluated[n] && state.scores[n].ok()) {
+          AppendJsonNumber(state.scores[n].value, piece);
+        } else {
+          piece += "null";
+        }
+      }
+      piece += '}';
+      if (!advantages.empty()) {
+        piece += ",\"advantage\":";
+        if (advantages[i]) {
+          AppendJsonNumber(*advantages[i], piece);
+        } else {
+          piece += "null";
+        }
+      }
+      piece += "}\n";
+    }
+  });
+  for (const std::string& piece : pieces) out += piece;
+
+  // The summary is updated serially: it is cheap next to scoring.
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!batch.usable[i]) {
+      summary.AddStatus("error", batch.input_errors[i].reason);
+      continue;
+    }
+    const NodeScores& state = batch.states[i];
+    summary.AddStatus(ScoreStatusName(state.scores[0].status), state.scores[0].reason);
+    for (std::size_t n = 0; n < nodes.size(); ++n) {
+      if (state.evaluated[n] && state.scores[n].ok()) summary.AddComponent(n, state.scores[n].value);
+    }
+    if (!advantages.empty() && advantages[i]) summary.AddAdvantage(*advantages[i]);
+  }
+}
+
+}  // namespace merit::internal

@@ -1,0 +1,58 @@
+// Summary: what `merit score` prints at the end: counts per status and reason, statistics per
+// component, throughput, and the config hash.
+#ifndef MERIT_IO_SUMMARY_H_
+#define MERIT_IO_SUMMARY_H_
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "merit/json.h"
+
+namespace merit::internal {
+
+// Streaming mean / std / min / max (Welford), exact for any number of values.
+struct RunningStats {
+  std::uint64_t count = 0;
+  double mean = 0;
+  double m2 = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  void Add(double x);
+  double std() const;  // Population std; 0 for fewer than two values.
+};
+
+class Summary {
+ public:
+  explicit Summary(std::vector<std::string> components);
+
+  void AddStatus(std::string_view status, std::string_view reason);
+  void AddComponent(std::size_t component, double value) { components_[component].Add(value); }
+  void AddAdvantage(double value) { advantage_.Add(value); }
+  void AddSplitGroup() { ++split_groups_; }
+  void SetElapsed(double seconds) { seconds_ = seconds; }
+
+  std::uint64_t total() const { return total_; }
+  std::uint64_t count(std::string_view status) const;
+
+  // A JSON object: {"samples", "status": {...}, "reasons": {...}, "components": {...}, ...}.
+  Json ToJson(const std::string& config_hash) const;
+  // Human-readable text for stderr.
+  std::string ToText(const std::string& config_hash) const;
+
+ private:
+  std::uint64_t total_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> statuses_;
+  std::map<std::string, std::uint64_t, std::less<>> reasons_;
+  std::vector<std::string> names_;
+  std::vector<RunningStats> components_;
+  RunningStats advantage_;
+  std::uint64_t split_groups_ = 0;
+  double seconds_ = 0;
+};
+
+}  // namespace merit::internal
+
+#endif  // MERIT_IO_SUMMARY_H_

@@ -1,0 +1,17 @@
+// The one list of everything merit ships. No self-registering statics: a family is registered
+// because this function calls it.
+#include "rewards/families.h"
+
+namespace merit {
+
+Registry BuiltinRegistry() {
+  Registry registry;
+  RegisterAggregators(registry);
+  RegisterAdvantageEstimators(registry);
+  RegisterMatchRewards(registry);
+  RegisterFormatRewards(registry);
+  RegisterPenaltyRewards(registry);
+  return registry;
+}
+
+}  // namespace merit

@@ -1,0 +1,7 @@
+#include "rewards/families.h"
+
+namespace merit {
+
+void RegisterFormatRewards(Registry&) {}
+
+}  // namespace merit

@@ -1,0 +1,7 @@
+#include "rewards/families.h"
+
+namespace merit {
+
+void RegisterMatchRewards(Registry&) {}
+
+}  // namespace merit

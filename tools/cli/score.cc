@@ -1,0 +1,164 @@
+// `merit score`: stream JSONL through the engine in bounded memory, one output line per input
+// line, in input order, identical whatever -j.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "io/jsonl_stream.h"
+#include "io/line_scorer.h"
+#include "merit/engine.h"
+
+namespace merit::cli {
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const {
+    if (f != nullptr && f != stdin && f != stdout) std::fclose(f);
+  }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+StatusOr<File> Open(const std::string& path, const char* mode, std::FILE* dash) {
+  if (path == "-") return File(dash);
+  std::FILE* f = std::fopen(path.c_str(), mode);
+  if (f == nullptr) return NotFoundError(fmt::format("{}: cannot open", path));
+  return File(f);
+}
+
+// Progress on stderr, only when a person is watching.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void Update(std::uint64_t done) {
+    if (!enabled_) return;
+    const double seconds = Elapsed();
+    if (seconds - last_ < 0.2) return;
+    last_ = seconds;
+    std::fprintf(stderr, "\r%llu samples  %.0f samples/s  %.1f s", static_cast<unsigned long long>(done),
+                 static_cast<double>(done) / std::max(seconds, 1e-9), seconds);
+  }
+  void Finish() {
+    if (enabled_) std::fprintf(stderr, "\r\033[K");
+  }
+  double Elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  double last_ = 0;
+};
+
+// Remembers which groups were already closed, to warn when the input is not sorted by group.
+// Hashes only, so memory stays small for millions of groups.
+class GroupTracker {
+ public:
+  void Close(const std::string& group, internal::Summary& summary) {
+    if (group.empty()) return;
+    if (!closed_.insert(std::hash<std::string>{}(group)).second) summary.AddSplitGroup();
+  }
+
+ private:
+  std::unordered_set<std::size_t> closed_;
+};
+
+}  // namespace
+
+int RunScore(const ScoreArgs& args) {
+  StatusOr<Config> config = LoadConfigFile(args.config);
+  if (!config.ok()) return ReportError(config.status());
+  const Registry registry = BuiltinRegistry();
+  StatusOr<Engine> engine = Engine::Create(*config, registry, {.threads = args.threads});
+  if (!engine.ok()) return ReportError(engine.status());
+
+  StatusOr<File> in = Open(args.input, "rb", stdin);
+  if (!in.ok()) return ReportError(in.status());
+  StatusOr<File> out = Open(args.output, "wb", stdout);
+  if (!out.ok()) return ReportError(out.status());
+
+  const internal::LineScorer scorer(*engine, {.max_line_bytes = args.max_line_bytes});
+  internal::Summary summary(engine->ComponentNames());
+  internal::LineReader reader(in->get(), args.max_line_bytes);
+  Progress progress(isatty(STDERR_FILENO) && !args.quiet);
+  GroupTracker groups;
+
+  internal::LineBatch batch;
+  internal::LineBatch carry;
+  std::string output;
+  std::size_t line_number = 0;
+  bool at_end = false;
+  while (!at_end || batch.size() > 0) {
+    // Fill the batch up to batch_lines new lines (carried lines come first).
+    std::size_t added = 0;
+    while (!at_end && added < args.batch_lines) {
+      internal::LineReader::Line line;
+      StatusOr<bool> got = reader.Next(line);
+      if (!got.ok()) return ReportError(got.status().WithPrefix(args.input));
+      if (!*got) {
+        at_end = true;
+        break;
+      }
+      batch.Add(line.text, ++line_number, line.truncated);
+      ++added;
+    }
+    if (batch.size() == 0) break;
+    scorer.Parse(batch);
+    std::size_t cut = at_end ? batch.size() : scorer.GroupSafeCut(batch);
+    if (cut == 0) {
+      // One group fills the whole batch: keep reading until it ends (bounded by the group).
+      if (batch.size() < (args.batch_lines << 6)) continue;
+      cut = batch.size();
+    }
+    output.clear();
+    scorer.ScoreAndFormat(batch, cut, output, summary);
+    if (scorer.needs_whole_groups()) {
+      std::string previous;
+      for (std::size_t i = 0; i < cut; ++i) {
+        if (batch.usable[i] && batch.samples[i].group != previous) {
+          previous = batch.samples[i].group;
+          groups.Close(previous, summary);
+        }
+      }
+    }
+    if (std::fwrite(output.data(), 1, output.size(), out->get()) != output.size()) {
+      return ReportError(InternalError(fmt::format("{}: write failed", args.output)));
+    }
+    batch.MoveTailTo(cut, carry);
+    std::swap(batch, carry);
+    progress.Update(summary.total());
+  }
+  if (std::fflush(out->get()) != 0) {
+    return ReportError(InternalError(fmt::format("{}: write failed", args.output)));
+  }
+  progress.Finish();
+  summary.SetElapsed(progress.Elapsed());
+  if (!args.quiet) std::fputs(summary.ToText(engine->config_hash()).c_str(), stderr);
+  if (!args.summary_json.empty()) {
+    std::ofstream json(args.summary_json);
+    json << summary.ToJson(engine->config_hash()).Dump() << "\n";
+    if (!json) return ReportError(NotFoundError(args.summary_json + ": cannot write summary"));
+  }
+  if (args.strict && summary.count("error") > 0) return 1;
+  return 0;
+}
+
+int RunValidate(const std::string& path) {
+  StatusOr<Config> config = LoadConfigFile(path);
+  if (!config.ok()) return ReportError(config.status());
+  const Registry registry = BuiltinRegistry();
+  StatusOr<Engine> engine = Engine::Create(*config, registry);
+  if (!engine.ok()) return ReportError(engine.status());
+  std::printf("%s: ok (config hash %s; components: %s)\n", path.c_str(),
+              engine->config_hash().c_str(), fmt::format("{}", fmt::join(engine->ComponentNames(), ", ")).c_str());
+  return 0;
+}
+
+}  // namespace merit::cli
