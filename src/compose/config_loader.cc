@@ -17,7 +17,7 @@ namespace {
 // Anchors and aliases can make a small file expand exponentially ("billion laughs"): cap the
 // number of nodes we are willing to materialise, and the depth.
 constexpr std::size_t kMaxConfigNodes = 1'000'000;
-constexpr std::size_t kMaxConfigDepth = 64;
+constexpr std::size_t kMaxConfigDepth = 128;
 
 bool IsYamlNull(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 

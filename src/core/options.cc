@@ -82,7 +82,8 @@ std::string SuggestionText(std::string_view name, std::span<const std::string_vi
     text = fmt::format(", did you mean \"{}\"", fmt::join(closest, "\" or \""));
     text += "?";
   }
-  if (!valid.empty() && valid.size() <= 40) {
+  // The full list only helps when nothing is close (and stays readable).
+  if (closest.empty() && !valid.empty() && valid.size() <= 40) {
     text += fmt::format(" (valid: {})", fmt::join(valid, ", "));
   }
   return text;

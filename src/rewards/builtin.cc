@@ -11,6 +11,7 @@ Registry BuiltinRegistry() {
   RegisterMatchRewards(registry);
   RegisterFormatRewards(registry);
   RegisterPenaltyRewards(registry);
+  RegisterFieldRewards(registry);
   return registry;
 }
 

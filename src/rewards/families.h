@@ -11,6 +11,7 @@ void RegisterAdvantageEstimators(Registry& registry);  // src/rl/register.cc
 void RegisterMatchRewards(Registry& registry);         // src/rewards/match/register.cc
 void RegisterFormatRewards(Registry& registry);        // src/rewards/format/register.cc
 void RegisterPenaltyRewards(Registry& registry);       // src/rewards/penalty/register.cc
+void RegisterFieldRewards(Registry& registry);         // src/rewards/field/value.cc
 
 }  // namespace merit
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Every test merit has: release build + unit/golden/e2e tests, an ASan+UBSan build running the
+# same tests, a short libFuzzer smoke per parser (corpus replay runs in both builds), the
+# benchmarks run once to prove they work, and the Python package built with pip and tested.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+
+echo "== release build and tests"
+cmake --preset release >/dev/null
+cmake --build --preset release
+ctest --preset release
+
+echo "== benchmarks run (smoke)"
+./build/release/bench/json_parse_benchmark --benchmark_min_time=0.01 >/dev/null
+./build/release/bench/line_scorer_benchmark --benchmark_min_time=0.01 >/dev/null
+
+echo "== ASan + UBSan build and tests"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan
+
+echo "== fuzz smoke (libFuzzer, 20 s per target)"
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target json_parse_fuzzer config_fuzzer jsonl_fuzzer
+for target in json_parse_fuzzer config_fuzzer jsonl_fuzzer; do
+  mkdir -p "build/fuzz/corpus/$target"
+  "./build/fuzz/fuzz/$target" -max_total_time=20 -timeout=5 -rss_limit_mb=2048 \
+      "build/fuzz/corpus/$target" "fuzz/corpus/$target" 2>"build/fuzz/$target.log" \
+    || { tail -n 40 "build/fuzz/$target.log"; exit 1; }
+done
+
+echo "== Python package"
+python3 -m pip install -q . 
+python3 -m pytest -q python/tests

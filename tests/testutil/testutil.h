@@ -1,0 +1,33 @@
+// Helpers for tests: build a reward or engine from inline YAML and score one sample.
+#ifndef MERIT_TESTS_TESTUTIL_TESTUTIL_H_
+#define MERIT_TESTS_TESTUTIL_TESTUTIL_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "merit/engine.h"
+#include "merit/json.h"
+#include "merit/result.h"
+
+namespace merit::testutil {
+
+// Parses YAML or JSON text; aborts the test binary on a syntax error (tests own their inputs).
+Json ParseYaml(std::string_view text);
+
+// An engine over the builtin registry for a full config. Aborts with the error on failure.
+Engine MakeEngine(std::string_view config_yaml, std::size_t threads = 1);
+
+// The error an invalid config gives (empty if it is valid).
+std::string ConfigError(std::string_view config_yaml);
+
+// Scores one input object (JSON text, mapped with the default fields) with a reward node given
+// as YAML, e.g. Score("{type: match.exact}", R"({"completion": "a", "reference": "a"})").
+Result Score(std::string_view reward_yaml, std::string_view sample_json);
+
+// Scores a whole batch of input objects with a full config.
+std::vector<Result> ScoreAll(const Engine& engine, const std::vector<std::string>& samples_json);
+
+}  // namespace merit::testutil
+
+#endif  // MERIT_TESTS_TESTUTIL_TESTUTIL_H_
