@@ -88,7 +88,9 @@ void AppendJsonNumber(double value, std::string& out);
 
 // Limits for parsing untrusted JSON.
 struct JsonParseLimits {
-  std::size_t max_depth = 128;  // Deeper documents are rejected, not recursed into.
+  // Deeper documents are rejected, not recursed into. simdjson's convention: the document itself
+  // is one level, so max_depth = N admits N - 1 levels of nested arrays/objects.
+  std::size_t max_depth = 128;
 };
 
 // Parses one JSON document. Thread-compatible: use one JsonParser per thread (it reuses its

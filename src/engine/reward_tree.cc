@@ -133,9 +133,9 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
 
   std::vector<std::string_view> ignored(std::begin(kNodeKeys), std::end(kNodeKeys));
   // Keys the parent reads from this child (e.g. a gate's `threshold`) are not options here.
-  for (const auto& [key, value] : spec.extras.is_object() ? spec.extras.object()
-                                                          : Json::Object{}) {
-    ignored.push_back(key);
+  // The views point into spec.extras, which outlives every use of `ignored` below.
+  if (spec.extras.is_object()) {
+    for (const auto& [key, value] : spec.extras.object()) ignored.push_back(key);
   }
 
   if (entry->kind == NodeKind::kReward) {

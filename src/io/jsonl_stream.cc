@@ -15,6 +15,7 @@ bool LineReader::Fill() {
   if (eof_) return false;
   begin_ = 0;
   end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
+  bytes_read_ += end_;
   if (end_ == 0) eof_ = true;
   return end_ > 0;
 }

@@ -4,6 +4,7 @@
 #ifndef MERIT_IO_JSONL_STREAM_H_
 #define MERIT_IO_JSONL_STREAM_H_
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -24,6 +25,9 @@ class LineReader {
   // Errors: kInternal on a read error.
   StatusOr<bool> Next(Line& line);
 
+  // Bytes of input consumed so far (for progress and ETA).
+  std::uint64_t bytes_consumed() const { return bytes_read_ - (end_ - begin_); }
+
  private:
   bool Fill();
 
@@ -33,6 +37,7 @@ class LineReader {
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   bool eof_ = false;
+  std::uint64_t bytes_read_ = 0;
   std::string line_;  // Holds a line that spans buffer refills.
 };
 

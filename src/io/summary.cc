@@ -107,8 +107,9 @@ std::string Summary::ToText(const std::string& config_hash) const {
   if (advantage_.count > 0) row("advantage", advantage_);
   if (split_groups_ > 0) {
     text += fmt::format(
-        "\nwarning: {} group(s) appeared in more than one contiguous run of lines; advantages "
-        "were computed per run (sort the input by group)", split_groups_);
+        "\nwarning: {} group(s) appeared in more than one contiguous run of lines; rollouts of "
+        "one group that land in different batches get separate group statistics (keep each "
+        "group's lines together)", split_groups_);
   }
   return text + "\n";
 }

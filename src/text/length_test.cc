@@ -1,10 +1,10 @@
 #include "text/length.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace merit::text {
 namespace {

@@ -1,5 +1,6 @@
 // `merit score`: stream JSONL through the engine in bounded memory, one output line per input
 // line, in input order, identical whatever -j.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -32,17 +33,26 @@ StatusOr<File> Open(const std::string& path, const char* mode, std::FILE* dash) 
   return File(f);
 }
 
-// Progress on stderr, only when a person is watching.
+// Progress on stderr (count, rate, ETA), only when a person is watching.
 class Progress {
  public:
-  explicit Progress(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void Update(std::uint64_t done) {
+  // `total_bytes` is the input's size when known (a regular file), else 0 (no ETA).
+  Progress(bool enabled, std::uint64_t total_bytes)
+      : enabled_(enabled), total_bytes_(total_bytes), start_(std::chrono::steady_clock::now()) {}
+  void Update(std::uint64_t done, std::uint64_t bytes) {
     if (!enabled_) return;
     const double seconds = Elapsed();
     if (seconds - last_ < 0.2) return;
     last_ = seconds;
-    std::fprintf(stderr, "\r%llu samples  %.0f samples/s  %.1f s", static_cast<unsigned long long>(done),
-                 static_cast<double>(done) / std::max(seconds, 1e-9), seconds);
+    std::string eta;
+    if (total_bytes_ > 0 && bytes > 0 && bytes <= total_bytes_) {
+      const double remaining = seconds * static_cast<double>(total_bytes_ - bytes) / static_cast<double>(bytes);
+      eta = fmt::format("  {:.0f}%  ETA {:.0f} s", 100.0 * static_cast<double>(bytes) /
+                                                       static_cast<double>(total_bytes_), remaining);
+    }
+    std::fprintf(stderr, "\r%llu samples  %.0f samples/s%s\033[K",
+                 static_cast<unsigned long long>(done),
+                 static_cast<double>(done) / std::max(seconds, 1e-9), eta.c_str());
   }
   void Finish() {
     if (enabled_) std::fprintf(stderr, "\r\033[K");
@@ -53,6 +63,7 @@ class Progress {
 
  private:
   bool enabled_;
+  std::uint64_t total_bytes_;
   std::chrono::steady_clock::time_point start_;
   double last_ = 0;
 };
@@ -87,7 +98,10 @@ int RunScore(const ScoreArgs& args) {
   const internal::LineScorer scorer(*engine, {.max_line_bytes = args.max_line_bytes});
   internal::Summary summary(engine->ComponentNames());
   internal::LineReader reader(in->get(), args.max_line_bytes);
-  Progress progress(isatty(STDERR_FILENO) && !args.quiet);
+  struct stat info {};
+  const std::uint64_t input_bytes =
+      fstat(fileno(in->get()), &info) == 0 && S_ISREG(info.st_mode) ? static_cast<std::uint64_t>(info.st_size) : 0;
+  Progress progress(isatty(STDERR_FILENO) && !args.quiet, input_bytes);
   GroupTracker groups;
 
   internal::LineBatch batch;
@@ -133,7 +147,7 @@ int RunScore(const ScoreArgs& args) {
     }
     batch.MoveTailTo(cut, carry);
     std::swap(batch, carry);
-    progress.Update(summary.total());
+    progress.Update(summary.total(), reader.bytes_consumed());
   }
   if (std::fflush(out->get()) != 0) {
     return ReportError(InternalError(fmt::format("{}: write failed", args.output)));

@@ -111,7 +111,8 @@ struct JsonOptions {
       Field{"require_object", &JsonOptions::require_object,
             "The document must be a JSON object."},
       Field{"max_depth", &JsonOptions::max_depth,
-            "Deeper documents are invalid (\"invalid_json\"), never recursed into.",
+            "Most levels of nested arrays and objects; deeper documents are invalid "
+            "(\"invalid_json\"), never recursed into.",
             {.min = 1, .max = static_cast<double>(kMaxJsonDepth)}},
   };
   Status Validate() const;

@@ -59,6 +59,11 @@ class RegexReward final : public Reward {
 
 Status RegexOptions::Validate() const {
   if (pattern.empty()) return InvalidArgumentError("pattern: required (an RE2 regular expression)");
+  if (full_match && min_matches > 1) {
+    return InvalidArgumentError(fmt::format(
+        "min_matches ({}) can never be reached with full_match (the count is 0 or 1)",
+        min_matches));
+  }
   if (max_matches >= 0 && max_matches < min_matches) {
     return InvalidArgumentError(fmt::format("max_matches ({}) is below min_matches ({})",
                                             max_matches, min_matches));

@@ -19,6 +19,9 @@ class LengthPenaltyReward final : public Reward {
                           "unit is tokens but the sample has no num_tokens (map it with "
                           "fields.num_tokens, or count chars or words instead)");
     }
+    // Field mapping rejects a negative num_tokens; a C++ or Python caller could still set one,
+    // and the lower side would then fall below -factor.
+    if (*length < 0) return Score::Error("invalid_token_count", "num_tokens is negative");
     const double value = LengthPenalty(*length, params_);
     if (*length > params_.max_length) return Score::Ok(value, "too_long");
     if (*length > params_.max_length - params_.buffer) return Score::Ok(value, "soft_overlong");

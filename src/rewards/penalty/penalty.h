@@ -56,11 +56,12 @@ struct OverlongOptions {
             "B: the penalty ramps linearly from 0 at L_max - B to -factor at L_max; "
             "1 <= B <= L_max.",
             {.min = 1}},
-      Field{"factor", &OverlongOptions::factor, "f: the largest penalty (the reward's floor is -f).",
-            {.min = 0}},
+      Field{"factor", &OverlongOptions::factor,
+            "f: the largest penalty (the reward's floor is -f).", {.min = 0}},
       Field{"unit", &OverlongOptions::unit,
-            "How length is counted: tokens (the sample's num_tokens; a sample without it is an "
-            "error \"no_token_count\"), chars (Unicode code points) or words (whitespace-separated).",
+            "How length is counted: tokens (the sample's num_tokens; a sample without it is "
+            "an error \"no_token_count\"), chars (Unicode code points) or words "
+            "(whitespace-separated).",
             {.choices = text::kLengthUnits}},
   };
   Status Validate() const;
@@ -104,7 +105,8 @@ inline constexpr std::int64_t kMaxRepetitionTokens = std::int64_t{1} << 21;
 // n-gram by folding its n token hashes through the SplitMix64 finaliser, and distinct hashes are
 // counted in an open-addressing table of 2-4 slots per n-gram (at most 32 bytes per n-gram).
 // Time O(tokens · n), memory O(min(tokens, max_tokens)); two different n-grams colliding would
-// undercount `distinct` by one, with probability about ngrams² / 2^65.
+// undercount `distinct` by one, with probability about ngrams² / 2^65. The table is the one heap
+// allocation per call.
 // REQUIRES: unit is kChars or kWords; 1 <= n <= kMaxNgram; 1 <= max_tokens <= kMaxRepetitionTokens.
 RepetitionStats MeasureRepetition(std::string_view text, text::LengthUnit unit, std::size_t n,
                                   std::size_t max_tokens);

@@ -1,6 +1,7 @@
 #include <limits>
 
 #include "merit/registry.h"
+
 #include "rewards/families.h"
 #include "rewards/penalty/penalty.h"
 
