@@ -125,7 +125,8 @@ void RegisterAggregators(Registry& registry) {
       {.name = "hierarchy",
        .summary = "PageLLM mixed-grained reward: λ_p·page + λ_i·mean_k(w_k·item_k).",
        .min = -kInf, .max = kInf,
-       .example = "{type: hierarchy, page: match.f1, items: [match.exact, match.f1]}",
+       .example = "{type: hierarchy, page: {type: match.f1, name: page}, "
+                  "items: [match.exact, match.f1]}",
        .source = "spec A §10 (PageLLM sequence-level form; UNVERIFIED)"},
       {{.name = "page", .single = true}, {.name = "items"}}, {}, &compose::MakeHierarchy);
   registry.AddAggregator<compose::HybridOptions>(

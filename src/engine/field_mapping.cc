@@ -1,5 +1,7 @@
 #include "engine/field_mapping.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 namespace merit::internal {
@@ -199,11 +201,24 @@ bool ExtractText(const Json& value, std::string_view role, std::string& out) {
   return true;
 }
 
-Score FieldMapping::Map(const Json& object, Sample* sample) const {
+// Validates every field first and only then fills the sample, so that a failed mapping leaves
+// `object` intact (the error line echoes it). With kMove, mapped values are moved out of `object`
+// instead of copied: the JSONL hot path does this when it no longer needs the object.
+template <bool kMove, typename JsonRef>
+Score FieldMapping::MapImpl(JsonRef& object, Sample* sample) const {
   if (!object.is_object()) {
     return Score::Error("not_an_object", fmt::format("expected a JSON object per line, got {}",
                                                      Json::TypeName(object.type())));
   }
+  const auto take = [](const Json* value, Json& into) {
+    if (value == nullptr) {
+      into = Json();
+    } else if constexpr (kMove) {
+      into = std::move(*const_cast<Json*>(value));  // `object` is mutable when kMove.
+    } else {
+      into = *value;
+    }
+  };
   std::string_view used;
   const Json* completion_value = Lookup(object, completion, &used);
   if (completion_value == nullptr) {
@@ -213,28 +228,26 @@ Score FieldMapping::Map(const Json& object, Sample* sample) const {
   if (!ExtractText(*completion_value, "assistant", sample->completion_text)) {
     return WrongType("completion", used, "a string or chat messages", *completion_value);
   }
-  sample->completion = *completion_value;
-
   const Json* prompt_value = Lookup(object, prompt, &used);
   sample->prompt_text.clear();
-  sample->prompt = Json();
-  if (prompt_value != nullptr) {
-    if (!ExtractText(*prompt_value, "user", sample->prompt_text)) {
-      return WrongType("prompt", used, "a string or chat messages", *prompt_value);
+  if (prompt_value != nullptr && !ExtractText(*prompt_value, "user", sample->prompt_text)) {
+    return WrongType("prompt", used, "a string or chat messages", *prompt_value);
+  }
+  std::optional<std::int64_t> tokens;
+  if (const Json* v = Lookup(object, num_tokens, &used)) {
+    if (!v->is_number() || v->number() < 0 || v->number() > 9.0e15 ||
+        v->number() != static_cast<double>(static_cast<std::int64_t>(v->number()))) {
+      return WrongType("num_tokens", used, "a non-negative integer", *v);
     }
-    sample->prompt = *prompt_value;
+    tokens = static_cast<std::int64_t>(v->number());
   }
-  if (strip_prompt_prefix && !sample->prompt_text.empty() &&
-      sample->completion_text.starts_with(sample->prompt_text)) {
-    sample->completion_text.erase(0, sample->prompt_text.size());
-    sample->completion = Json::Str(sample->completion_text);
-  }
+  const Json* lp = Lookup(object, logprobs, &used);
+  if (Score s = ReadNumbers(lp, "logprobs", used, sample->logprobs); !s.ok()) return s;
+  const Json* ref_lp = Lookup(object, ref_logprobs, &used);
+  if (Score s = ReadNumbers(ref_lp, "ref_logprobs", used, sample->ref_logprobs); !s.ok()) return s;
 
-  const Json* reference_value = Lookup(object, reference, nullptr);
-  sample->reference = reference_value != nullptr ? *reference_value : Json();
-  const Json* metadata_value = Lookup(object, metadata, nullptr);
-  sample->metadata = metadata_value != nullptr ? *metadata_value : Json();
-
+  // Everything is valid: fill the sample.
+  sample->num_tokens = tokens;
   sample->id.clear();
   if (const Json* v = Lookup(object, id, nullptr)) ScalarText(*v, sample->id);
   sample->data_source.clear();
@@ -244,22 +257,30 @@ Score FieldMapping::Map(const Json& object, Sample* sample) const {
   if (const Json* v = Lookup(object, group, nullptr)) {
     ScalarText(*v, sample->group);
   } else if (prompt_value != nullptr) {
-    sample->group = prompt_value->is_string() ? prompt_value->str() : prompt_value->Dump();
-  }
-
-  sample->num_tokens.reset();
-  if (const Json* v = Lookup(object, num_tokens, &used)) {
-    if (!v->is_number() || v->number() < 0 || v->number() != static_cast<double>(
-                                                  static_cast<std::int64_t>(v->number()))) {
-      return WrongType("num_tokens", used, "a non-negative integer", *v);
+    if (prompt_value->is_string()) {
+      sample->group = prompt_value->str();
+    } else {
+      prompt_value->DumpTo(sample->group);
     }
-    sample->num_tokens = static_cast<std::int64_t>(v->number());
   }
-  const Json* lp = Lookup(object, logprobs, &used);
-  if (Score s = ReadNumbers(lp, "logprobs", used, sample->logprobs); !s.ok()) return s;
-  const Json* ref_lp = Lookup(object, ref_logprobs, &used);
-  if (Score s = ReadNumbers(ref_lp, "ref_logprobs", used, sample->ref_logprobs); !s.ok()) return s;
+  take(Lookup(object, reference, nullptr), sample->reference);
+  take(Lookup(object, metadata, nullptr), sample->metadata);
+  take(prompt_value, sample->prompt);
+  take(completion_value, sample->completion);
+  if (strip_prompt_prefix && !sample->prompt_text.empty() &&
+      sample->completion_text.starts_with(sample->prompt_text)) {
+    sample->completion_text.erase(0, sample->prompt_text.size());
+    sample->completion = Json::Str(sample->completion_text);
+  }
   return Score::Ok(0);
+}
+
+Score FieldMapping::Map(const Json& object, Sample* sample) const {
+  return MapImpl<false>(object, sample);
+}
+
+Score FieldMapping::MapMoving(Json& object, Sample* sample) const {
+  return MapImpl<true>(object, sample);
 }
 
 }  // namespace merit::internal

@@ -28,12 +28,19 @@ class FieldMapping {
   // Fills *sample from `object`. Returns Score::Ok, or an error Score with reason
   // "not_an_object", "missing_field" or "wrong_type". *sample is caller scratch.
   Score Map(const Json& object, Sample* sample) const;
+  // As Map, but on success the mapped values are moved out of `object` (it is left unspecified);
+  // on failure `object` is untouched.
+  Score MapMoving(Json& object, Sample* sample) const;
 
   static std::vector<std::string_view> PresetNames();
 
   Paths id, prompt, completion, reference, group, data_source, metadata, num_tokens, logprobs,
       ref_logprobs;
   bool strip_prompt_prefix = false;  // OpenRLHF passes prompt+response as one `query` string.
+
+ private:
+  template <bool kMove, typename JsonRef>
+  Score MapImpl(JsonRef& object, Sample* sample) const;
 };
 
 // The text of a prompt or completion: a string as is; for chat messages, the content of the last

@@ -27,9 +27,11 @@ bool HasOutputKey(const Json& object) {
 }
 
 // Appends the input object without its closing brace, ready for more members. Returns whether
-// a member was written (so the caller knows whether to add a comma).
-bool AppendObjectPrefix(std::string_view raw, const Json& object, std::string& out) {
-  if (!HasOutputKey(object)) {
+// a member was written (so the caller knows whether to add a comma). The raw line is spliced
+// unless the object has keys merit writes, in which case it is re-serialised without them.
+bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reserialize,
+                        std::string& out) {
+  if (!reserialize) {
     std::size_t end = raw.find_last_of('}');
     std::size_t begin = raw.find_first_of('{');
     const std::string_view inner = raw.substr(begin + 1, end - begin - 1);
@@ -55,7 +57,8 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, std::string& o
 void AppendError(const LineBatch& batch, std::size_t i, std::string& out) {
   const merit::Score& error = batch.input_errors[i];
   const bool echo = batch.objects[i].is_object();
-  bool comma = echo ? AppendObjectPrefix(batch.raw[i], batch.objects[i], out) : (out += '{', false);
+  bool comma = echo ? AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], out)
+                    : (out += '{', false);
   if (comma) out += ',';
   fmt::format_to(std::back_inserter(out), "\"line\":{},\"reward\":null,\"status\":\"error\",",
                  batch.line_no[i]);
@@ -92,13 +95,21 @@ void LineBatch::MoveTailTo(std::size_t from, LineBatch& next) {
 }
 
 LineScorer::LineScorer(const Engine& engine, LineScorerOptions options)
-    : engine_(engine), state_(engine.state()), options_(options) {}
+    : engine_(engine), state_(engine.state()), options_(options) {
+  for (const auto& node : state_.tree.nodes()) {
+    std::string key;
+    AppendJsonString(node.component, key);
+    key += ':';
+    component_keys_.push_back(std::move(key));
+  }
+}
 
 void LineScorer::Parse(LineBatch& batch) const {
   const std::size_t n = batch.size();
   batch.objects.resize(n);
   batch.samples.resize(n);
   batch.usable.assign(n, 0);
+  batch.reserialize.assign(n, 0);
   batch.input_errors.resize(n);
   batch.states.resize(n);
   std::vector<JsonParser> parsers;
@@ -127,7 +138,10 @@ void LineScorer::Parse(LineBatch& batch) const {
         continue;
       }
       batch.objects[i] = std::move(parsed).value();
-      error = state_.fields.Map(batch.objects[i], &batch.samples[i]);
+      batch.reserialize[i] = HasOutputKey(batch.objects[i]) ? 1 : 0;
+      // The raw line is what gets echoed, so the object's values can move into the sample.
+      error = batch.reserialize[i] ? state_.fields.Map(batch.objects[i], &batch.samples[i])
+                                   : state_.fields.MapMoving(batch.objects[i], &batch.samples[i]);
       batch.usable[i] = error.ok() ? 1 : 0;
     }
   });
@@ -175,7 +189,9 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
       }
       const NodeScores& state = batch.states[i];
       const merit::Score& root = state.scores[0];
-      if (AppendObjectPrefix(batch.raw[i], batch.objects[i], piece)) piece += ',';
+      if (AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], piece)) {
+        piece += ',';
+      }
       piece += "\"reward\":";
       if (root.ok()) {
         AppendJsonNumber(root.value, piece);
@@ -196,8 +212,7 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
       piece += ",\"components\":{";
       for (std::size_t n = 0; n < nodes.size(); ++n) {
         if (n > 0) piece += ',';
-        AppendJsonString(nodes[n].component, piece);
-        piece += ':';
+        piece += component_keys_[n];
         if (state.evaluated[n] && state.scores[n].ok()) {
           AppendJsonNumber(state.scores[n].value, piece);
         } else {

@@ -31,7 +31,9 @@ struct LineBatch {
   std::vector<std::string> raw;           // The input lines, without the newline.
   std::vector<std::size_t> line_no;       // 1-based input line numbers.
   std::vector<std::uint8_t> oversized;    // The reader truncated this line.
-  std::vector<Json> objects;              // Parsed objects (null for unparsable lines).
+  std::vector<Json> objects;              // Parsed objects (null for unparsable lines); emptied
+                                          // by mapping unless `reserialize` is set.
+  std::vector<std::uint8_t> reserialize;  // The object has keys merit writes: echo it re-serialised.
   std::vector<Sample> samples;
   std::vector<std::uint8_t> usable;       // 1 when the line parsed and mapped.
   std::vector<merit::Score> input_errors; // Why a line is not usable.
@@ -68,6 +70,7 @@ class LineScorer {
   const Engine& engine_;
   const EngineState& state_;
   const LineScorerOptions options_;
+  std::vector<std::string> component_keys_;  // "\"name\":" per node, escaped once.
 };
 
 }  // namespace merit::internal
