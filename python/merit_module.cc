@@ -270,16 +270,9 @@ nb::list ListRegistry() {
 
 nb::dict Describe(const std::string& name) {
   const Registry registry = BuiltinRegistry();
-  const Registry::Entry* entry = registry.Find(name);
-  if (entry == nullptr) {
-    std::vector<std::string_view> names;
-    for (NodeKind kind : {NodeKind::kReward, NodeKind::kAggregator, NodeKind::kAdvantage}) {
-      for (std::string_view n : registry.Names(kind)) names.push_back(n);
-    }
-    RaiseStatus(NotFoundError(
-        fmt::format("unknown name \"{}\"{}", name, SuggestionText(name, names))));
-  }
-  return EntryToDict(*entry);
+  const StatusOr<const Registry::Entry*> entry = registry.Lookup(name);
+  if (!entry.ok()) RaiseStatus(entry.status());
+  return EntryToDict(**entry);
 }
 
 // The config file as JSON text, for adapters that adjust `fields:` before building an engine.

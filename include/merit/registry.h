@@ -126,6 +126,8 @@ class Registry {
 
   // nullptr when no entry has that name.
   const Entry* Find(std::string_view name) const;
+  // The entry named `name`, or kNotFound with the closest names ("did you mean ...").
+  StatusOr<const Entry*> Lookup(std::string_view name) const;
   // Every entry of `kind`, sorted by name.
   std::vector<const Entry*> List(NodeKind kind) const;
   std::vector<std::string_view> Names(NodeKind kind) const;

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 namespace merit {
 
 void Registry::Insert(Entry entry) {
@@ -17,6 +19,13 @@ void Registry::Insert(Entry entry) {
 const Registry::Entry* Registry::Find(std::string_view name) const {
   const auto it = entries_.find(name);
   return it == entries_.end() ? nullptr : &it->second;
+}
+
+StatusOr<const Registry::Entry*> Registry::Lookup(std::string_view name) const {
+  if (const Entry* entry = Find(name)) return entry;
+  std::vector<std::string_view> names;
+  for (const auto& [entry_name, entry] : entries_) names.push_back(entry_name);
+  return NotFoundError(fmt::format("unknown name \"{}\"{}", name, SuggestionText(name, names)));
 }
 
 std::vector<const Registry::Entry*> Registry::List(NodeKind kind) const {

@@ -1,5 +1,7 @@
 #include "testutil/testutil.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -54,6 +56,27 @@ std::vector<Result> ScoreAll(const Engine& engine, const std::vector<std::string
     if (!mapped.ok()) Die(std::string(mapped.reason) + ": " + mapped.explanation);
   }
   return engine.ScoreBatch(samples);
+}
+
+Result ScoreText(std::string_view reward_yaml, std::string completion) {
+  const Engine engine = MakeEngine("reward: " + std::string(reward_yaml));
+  Sample sample;
+  sample.completion_text = std::move(completion);
+  return engine.ScoreBatch(std::span<const Sample>(&sample, 1)).front();
+}
+
+void ExpectTextScores(std::string_view reward_yaml, std::span<const TextCase> cases) {
+  const Engine engine = MakeEngine("reward: " + std::string(reward_yaml));
+  for (const TextCase& c : cases) {
+    SCOPED_TRACE(std::string(reward_yaml) + " on " + testing::PrintToString(c.completion));
+    Sample sample;
+    sample.completion_text = c.completion;
+    const Result r = engine.ScoreBatch(std::span<const Sample>(&sample, 1)).front();
+    ASSERT_EQ(r.status, ScoreStatus::kOk) << r.reason << " " << r.explanation;
+    ASSERT_TRUE(r.reward.has_value());
+    EXPECT_EQ(*r.reward, c.want);
+    EXPECT_EQ(r.reason, c.reason);
+  }
 }
 
 Result Score(std::string_view reward_yaml, std::string_view sample_json) {

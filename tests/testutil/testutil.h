@@ -2,6 +2,7 @@
 #ifndef MERIT_TESTS_TESTUTIL_TESTUTIL_H_
 #define MERIT_TESTS_TESTUTIL_TESTUTIL_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,20 @@ std::string ConfigError(std::string_view config_yaml);
 // Scores one input object (JSON text, mapped with the default fields) with a reward node given
 // as YAML, e.g. Score("{type: match.exact}", R"({"completion": "a", "reference": "a"})").
 Result Score(std::string_view reward_yaml, std::string_view sample_json);
+
+// Scores raw completion text (which JSON input could not carry when it is invalid UTF-8) with a
+// reward node given as YAML.
+Result ScoreText(std::string_view reward_yaml, std::string completion);
+
+// One table row for ExpectTextScores: the completion, the reward and the reason it must get.
+struct TextCase {
+  std::string completion;
+  double want = 0;
+  std::string_view reason = {};
+};
+
+// Scores every case's completion with `reward_yaml` and expects status ok, `want` and `reason`.
+void ExpectTextScores(std::string_view reward_yaml, std::span<const TextCase> cases);
 
 // Scores a whole batch of input objects with a full config.
 std::vector<Result> ScoreAll(const Engine& engine, const std::vector<std::string>& samples_json);

@@ -62,15 +62,9 @@ int RunList(bool markdown) {
 
 int RunDescribe(const std::string& name) {
   const Registry registry = BuiltinRegistry();
-  const Registry::Entry* entry = registry.Find(name);
-  if (entry == nullptr) {
-    std::vector<std::string_view> names;
-    for (NodeKind kind : {NodeKind::kReward, NodeKind::kAggregator, NodeKind::kAdvantage}) {
-      for (std::string_view n : registry.Names(kind)) names.push_back(n);
-    }
-    return ReportError(NotFoundError(fmt::format("unknown name \"{}\"{}", name,
-                                                 SuggestionText(name, names))));
-  }
+  const StatusOr<const Registry::Entry*> found = registry.Lookup(name);
+  if (!found.ok()) return ReportError(found.status());
+  const Registry::Entry* entry = *found;
   std::string out = fmt::format("{} ({})\n  {}\n", entry->info.name, KindName(entry->kind),
                                 entry->info.summary);
   if (entry->kind == NodeKind::kReward) out += fmt::format("  range: {}\n", RangeText(entry->info));

@@ -14,13 +14,7 @@ namespace {
 
 using testing::HasSubstr;
 
-// Scores raw completion bytes (which JSON input could not carry when they are invalid UTF-8).
-Result ScoreText(std::string_view reward_yaml, std::string completion) {
-  const Engine engine = testutil::MakeEngine("reward: " + std::string(reward_yaml));
-  Sample sample;
-  sample.completion_text = std::move(completion);
-  return engine.ScoreBatch(std::span<const Sample>(&sample, 1)).front();
-}
+using testutil::ScoreText;
 
 struct Case {
   std::string_view reward;

@@ -15,32 +15,11 @@ namespace {
 
 using testing::HasSubstr;
 
-// Scores raw completion bytes (which JSON input could not carry when they are invalid UTF-8).
-Result ScoreText(std::string_view reward_yaml, std::string completion) {
-  const Engine engine = testutil::MakeEngine("reward: " + std::string(reward_yaml));
-  Sample sample;
-  sample.completion_text = std::move(completion);
-  return engine.ScoreBatch(std::span<const Sample>(&sample, 1)).front();
-}
-
-struct Case {
-  std::string completion;
-  double want;
-  std::string_view reason;
-};
+using Case = testutil::TextCase;
+using testutil::ScoreText;
 
 void ExpectScores(std::string_view reward, std::span<const Case> cases) {
-  const Engine engine = testutil::MakeEngine("reward: " + std::string(reward));
-  for (const Case& c : cases) {
-    SCOPED_TRACE(std::string(reward) + " on " + testing::PrintToString(c.completion));
-    Sample sample;
-    sample.completion_text = c.completion;
-    const Result r = engine.ScoreBatch(std::span<const Sample>(&sample, 1)).front();
-    ASSERT_EQ(r.status, ScoreStatus::kOk) << r.reason << " " << r.explanation;
-    ASSERT_TRUE(r.reward.has_value());
-    EXPECT_EQ(*r.reward, c.want);
-    EXPECT_EQ(r.reason, c.reason);
-  }
+  testutil::ExpectTextScores(reward, cases);
 }
 
 TEST(FormatTags, MixedR1Shape) {
