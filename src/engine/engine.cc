@@ -172,6 +172,8 @@ std::vector<Result> Engine::ScoreBatch(std::span<const Sample> samples) const {
       result.components.emplace_back(nodes[n].component, value);
     }
     if (!advantages.empty()) result.advantage = advantages[i];
+    result.segments = states[i].segments;
+    result.steps = states[i].steps;
   }
   return results;
 }

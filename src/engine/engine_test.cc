@@ -1,6 +1,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "merit/config.h"
+#include "merit/registry.h"
 #include "testutil/testutil.h"
 
 namespace merit {
@@ -118,6 +120,51 @@ advantages: grpo
 TEST(Engine, BareNameIsShorthandForType) {
   const Engine engine = testutil::MakeEngine("reward: {type: max, children: [field.value]}");
   EXPECT_THAT(engine.ComponentNames(), testing::ElementsAre("max", "field.value"));
+}
+
+}  // namespace
+}  // namespace merit
+
+namespace merit {
+namespace {
+
+// A test-only reward that emits one dense segment per '.'-terminated sentence.
+struct NoOptions {
+  static constexpr std::tuple<> kFields{};
+};
+
+class SentenceSegments final : public Reward {
+ public:
+  Score Evaluate(const Sample& sample, ScoreContext& context) const override {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < sample.completion_text.size(); ++i) {
+      if (sample.completion_text[i] == '.' && context.segments != nullptr) {
+        context.segments->push_back({.start = start, .end = i + 1, .reward = 0.5, .component = "s"});
+        start = i + 1;
+      }
+    }
+    return Score::Ok(1.0);
+  }
+};
+
+StatusOr<std::unique_ptr<const Reward>> MakeSentenceSegments(const NoOptions&) {
+  return std::unique_ptr<const Reward>(std::make_unique<SentenceSegments>());
+}
+
+TEST(Engine, DenseSegmentsReachTheResult) {
+  Registry registry = BuiltinRegistry();
+  registry.AddReward<NoOptions>({.name = "test.sentences", .summary = "test"}, &MakeSentenceSegments);
+  const Config config = ParseConfig("reward: {type: test.sentences}", "<test>").value();
+  const Engine engine = Engine::Create(config, registry).value();
+  std::vector<Sample> samples(2);
+  samples[0].completion_text = "One. Two.";
+  samples[1].completion_text = "none";
+  const std::vector<Result> r = engine.ScoreBatch(samples);
+  ASSERT_EQ(r[0].segments.size(), 2u);
+  EXPECT_EQ(r[0].segments[1].start, 4u);
+  EXPECT_EQ(r[0].segments[1].end, 9u);
+  EXPECT_EQ(r[0].segments[1].reward, 0.5);
+  EXPECT_TRUE(r[1].segments.empty());  // Per-sample: nothing leaks from the previous sample.
 }
 
 }  // namespace

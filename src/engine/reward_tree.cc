@@ -200,7 +200,13 @@ void RewardTree::EvaluateSample(const Sample& sample, ScoreContext& context,
                                 NodeScores& state) const {
   state.scores.resize(nodes_.size());
   state.evaluated.assign(nodes_.size(), 0);
+  state.segments.clear();
+  state.steps.clear();
+  context.segments = &state.segments;
+  context.steps = &state.steps;
   Evaluate(0, sample, context, state);
+  context.segments = nullptr;
+  context.steps = nullptr;
 }
 
 void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext& context,

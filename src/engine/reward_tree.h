@@ -24,6 +24,8 @@ namespace merit::internal {
 struct NodeScores {
   std::vector<Score> scores;
   std::vector<std::uint8_t> evaluated;  // 1 once scores[i] is final; 0: skipped or pending.
+  std::vector<Span> segments;           // Dense rewards the leaves emitted (ScoreContext sinks).
+  std::vector<Span> steps;
 };
 
 class RewardTree {

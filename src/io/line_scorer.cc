@@ -10,8 +10,9 @@ namespace {
 
 // Keys merit writes; an input object that already has one is re-serialised without it instead
 // of spliced, so the output never holds duplicate keys.
-constexpr std::string_view kOutputKeys[] = {"reward", "status", "reason", "explanation",
-                                            "components", "advantage", "line"};
+constexpr std::string_view kOutputKeys[] = {"reward",     "status",   "reason", "explanation",
+                                            "components", "segments", "steps",  "advantage",
+                                            "line"};
 
 constexpr std::size_t kParseChunk = 256;
 constexpr std::size_t kFormatChunk = 256;
@@ -52,6 +53,26 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reseriali
     value.DumpTo(out);
   }
   return !first;
+}
+
+// ,"segments":[{"start":0,"end":12,"reward":0.5,"component":"fluency"},...]
+void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::string& out) {
+  if (spans.empty()) return;
+  out += ",\"";
+  out += key;
+  out += "\":[";
+  for (std::size_t k = 0; k < spans.size(); ++k) {
+    if (k > 0) out += ',';
+    fmt::format_to(std::back_inserter(out), "{{\"start\":{},\"end\":{},\"reward\":",
+                   spans[k].start, spans[k].end);
+    AppendJsonNumber(spans[k].reward, out);
+    if (!spans[k].component.empty()) {
+      out += ",\"component\":";
+      AppendJsonString(spans[k].component, out);
+    }
+    out += '}';
+  }
+  out += ']';
 }
 
 void AppendError(const LineBatch& batch, std::size_t i, std::string& out) {
@@ -220,6 +241,8 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
         }
       }
       piece += '}';
+      AppendSpans("segments", state.segments, piece);
+      AppendSpans("steps", state.steps, piece);
       if (!advantages.empty()) {
         piece += ",\"advantage\":";
         if (advantages[i]) {
