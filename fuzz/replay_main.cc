@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
     std::vector<std::filesystem::path> paths;
     if (std::filesystem::is_directory(root)) {
       for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-        if (entry.is_regular_file()) paths.push_back(entry.path());
+        if (entry.is_regular_file())
+          paths.push_back(entry.path());
       }
     } else {
       paths.push_back(root);

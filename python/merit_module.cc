@@ -21,6 +21,7 @@
 #include "merit/config.h"
 #include "merit/engine.h"
 #include "merit/registry.h"
+
 #include "engine/engine_state.h"
 #include "io/line_scorer.h"
 #include "io/summary.h"
@@ -81,12 +82,14 @@ std::string_view LineText(nb::handle item, std::size_t index) {
   Py_ssize_t size = 0;
   if (PyUnicode_Check(item.ptr())) {
     const char* data = PyUnicode_AsUTF8AndSize(item.ptr(), &size);
-    if (data == nullptr) throw nb::python_error();  // Lone surrogates cannot be UTF-8.
+    if (data == nullptr)
+      throw nb::python_error();  // Lone surrogates cannot be UTF-8.
     return {data, static_cast<std::size_t>(size)};
   }
   if (PyBytes_Check(item.ptr())) {
     char* data = nullptr;
-    if (PyBytes_AsStringAndSize(item.ptr(), &data, &size) != 0) throw nb::python_error();
+    if (PyBytes_AsStringAndSize(item.ptr(), &data, &size) != 0)
+      throw nb::python_error();
     return {data, static_cast<std::size_t>(size)};
   }
   throw nb::type_error(fmt::format("lines[{}]: expected str or bytes (one JSON object), got {}",
@@ -95,7 +98,9 @@ std::string_view LineText(nb::handle item, std::size_t index) {
 }
 
 // "metadata" for "metadata.scores.x": the top-level key a dotted path reads.
-std::string TopLevelKey(const std::string& path) { return path.substr(0, path.find('.')); }
+std::string TopLevelKey(const std::string& path) {
+  return path.substr(0, path.find('.'));
+}
 
 // One registry entry as a dict of plain values (strings, numbers, lists, dicts).
 nb::dict EntryToDict(const Registry::Entry& entry) {
@@ -138,7 +143,8 @@ nb::dict EntryToDict(const Registry::Entry& entry) {
   }
   d["children"] = slots;
   nb::list child_keys;
-  for (std::string_view key : entry.child_keys) child_keys.append(std::string(key));
+  for (std::string_view key : entry.child_keys)
+    child_keys.append(std::string(key));
   d["child_keys"] = child_keys;
   return d;
 }
@@ -149,7 +155,8 @@ class PyEngine {
  public:
   static PyEngine FromFile(const std::string& path, std::size_t threads) {
     StatusOr<Config> config = LoadConfigFile(path);
-    if (!config.ok()) RaiseStatus(config.status(), ErrorSite::kConfigFile, path);
+    if (!config.ok())
+      RaiseStatus(config.status(), ErrorSite::kConfigFile, path);
     return Build(*std::move(config), threads);
   }
 
@@ -157,9 +164,11 @@ class PyEngine {
   static PyEngine FromJson(const std::string& text, std::string source, std::size_t threads) {
     JsonParser parser;
     StatusOr<Json> root = parser.Parse(text);
-    if (!root.ok()) RaiseStatus(root.status().WithPrefix(source));
+    if (!root.ok())
+      RaiseStatus(root.status().WithPrefix(source));
     StatusOr<Config> config = ConfigFromJson(*std::move(root), std::move(source));
-    if (!config.ok()) RaiseStatus(config.status());
+    if (!config.ok())
+      RaiseStatus(config.status());
     return Build(*std::move(config), threads);
   }
 
@@ -174,7 +183,8 @@ class PyEngine {
     }
     internal::LineBatch batch;
     const Py_ssize_t hint = PyObject_LengthHint(lines.ptr(), 0);
-    if (hint < 0) throw nb::python_error();
+    if (hint < 0)
+      throw nb::python_error();
     batch.raw.reserve(static_cast<std::size_t>(hint));
     std::size_t n = 0;
     for (nb::handle item : lines) {
@@ -206,25 +216,32 @@ class PyEngine {
       const std::size_t end = std::min(out.find('\n', begin), out.size());
       // Invalid UTF-8 cannot come out (the parser validates, the writer escapes), but a
       // replacement character is better than an exception if it ever did.
-      PyObject* line = PyUnicode_DecodeUTF8(out.data() + begin,
-                                            static_cast<Py_ssize_t>(end - begin), "replace");
-      if (line == nullptr) throw nb::python_error();
+      PyObject* line =
+          PyUnicode_DecodeUTF8(out.data() + begin, static_cast<Py_ssize_t>(end - begin), "replace");
+      if (line == nullptr)
+        throw nb::python_error();
       result.append(nb::steal(line));
       begin = end + 1;
     }
     if (result.size() != n) {
-      RaiseStatus(InternalError(fmt::format("scored {} lines into {} output lines", n,
-                                            result.size())));
+      RaiseStatus(
+          InternalError(fmt::format("scored {} lines into {} output lines", n, result.size())));
     }
     return result;
   }
 
   const std::string& config_hash() const { return engine_->config_hash(); }
+
   std::vector<std::string> component_names() const { return engine_->ComponentNames(); }
+
   std::size_t threads() const { return engine_->threads(); }
+
   bool has_advantages() const { return engine_->has_advantages(); }
+
   bool group_level() const { return engine_->state().tree.has_group_level(); }
+
   const std::string& source() const { return engine_->state().config.source; }
+
   // The whole config as JSON text (YAML files included), enough to rebuild this engine
   // elsewhere: pickling sends this, not the file path.
   std::string config_json() const { return engine_->state().config.root.Dump(); }
@@ -234,10 +251,11 @@ class PyEngine {
   std::vector<std::string> input_keys() const {
     const internal::FieldMapping& f = engine_->state().fields;
     std::set<std::string> keys;
-    for (const auto* paths : {&f.id, &f.prompt, &f.completion, &f.reference, &f.group,
-                              &f.data_source, &f.metadata, &f.num_tokens, &f.logprobs,
-                              &f.ref_logprobs}) {
-      for (const std::string& path : *paths) keys.insert(TopLevelKey(path));
+    for (const auto* paths :
+         {&f.id, &f.prompt, &f.completion, &f.reference, &f.group, &f.data_source, &f.metadata,
+          &f.num_tokens, &f.logprobs, &f.ref_logprobs}) {
+      for (const std::string& path : *paths)
+        keys.insert(TopLevelKey(path));
     }
     return {keys.begin(), keys.end()};
   }
@@ -249,7 +267,8 @@ class PyEngine {
   static PyEngine Build(Config config, std::size_t threads) {
     auto registry = std::make_unique<const Registry>(BuiltinRegistry());
     StatusOr<Engine> engine = Engine::Create(config, *registry, {.threads = threads});
-    if (!engine.ok()) RaiseStatus(engine.status());
+    if (!engine.ok())
+      RaiseStatus(engine.status());
     return PyEngine(std::move(registry), std::make_unique<const Engine>(*std::move(engine)));
   }
 
@@ -263,7 +282,8 @@ nb::list ListRegistry() {
   const Registry registry = BuiltinRegistry();
   nb::list out;
   for (NodeKind kind : {NodeKind::kReward, NodeKind::kAggregator, NodeKind::kAdvantage}) {
-    for (const Registry::Entry* entry : registry.List(kind)) out.append(EntryToDict(*entry));
+    for (const Registry::Entry* entry : registry.List(kind))
+      out.append(EntryToDict(*entry));
   }
   return out;
 }
@@ -271,14 +291,16 @@ nb::list ListRegistry() {
 nb::dict Describe(const std::string& name) {
   const Registry registry = BuiltinRegistry();
   const StatusOr<const Registry::Entry*> entry = registry.Lookup(name);
-  if (!entry.ok()) RaiseStatus(entry.status());
+  if (!entry.ok())
+    RaiseStatus(entry.status());
   return EntryToDict(**entry);
 }
 
 // The config file as JSON text, for adapters that adjust `fields:` before building an engine.
 std::string LoadConfigJson(const std::string& path) {
   StatusOr<Config> config = LoadConfigFile(path);
-  if (!config.ok()) RaiseStatus(config.status(), ErrorSite::kConfigFile, path);
+  if (!config.ok())
+    RaiseStatus(config.status(), ErrorSite::kConfigFile, path);
   return config->root.Dump();
 }
 
@@ -291,10 +313,9 @@ NB_MODULE(_merit, m) {
   m.attr("__version__") = std::string(merit::MeritVersion());
 
   // style.md B4's merit-specific exceptions; every other code maps to a builtin.
-  m.attr("ResourceExhausted") = nb::steal(
-      PyErr_NewExceptionWithDoc("merit.ResourceExhausted",
-                                "An input exceeded one of merit's documented limits.",
-                                PyExc_RuntimeError, nullptr));
+  m.attr("ResourceExhausted") = nb::steal(PyErr_NewExceptionWithDoc(
+      "merit.ResourceExhausted", "An input exceeded one of merit's documented limits.",
+      PyExc_RuntimeError, nullptr));
   m.attr("Cancelled") = nb::steal(PyErr_NewExceptionWithDoc(
       "merit.Cancelled", "The call was cancelled.", PyExc_RuntimeError, nullptr));
 

@@ -7,11 +7,11 @@
 //             "components": {"name": value}}    (a list of these with "samples")}
 //
 // Rewards are compared to 1e-9 absolute unless the case sets "tolerance".
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "merit/config.h"
 #include "merit/engine.h"
@@ -33,7 +33,8 @@ std::vector<GoldenCase> LoadCases() {
   const fs::path root = fs::path(MERIT_SOURCE_DIR) / "tests" / "golden";
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.path().extension() == ".jsonl") files.push_back(entry.path());
+    if (entry.path().extension() == ".jsonl")
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   JsonParser parser;
@@ -43,7 +44,8 @@ std::vector<GoldenCase> LoadCases() {
     std::size_t number = 0;
     while (std::getline(in, line)) {
       ++number;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (line.find_first_not_of(" \t\r") == std::string::npos)
+        continue;
       StatusOr<Json> value = parser.Parse(line);
       const std::string where = fs::relative(path, root).string();
       if (!value.ok()) {
@@ -106,7 +108,8 @@ TEST(Golden, AllCasesPass) {
                               (name && name->is_string() ? name->str() : "");
     SCOPED_TRACE(label);
     Json config_root = v.Find("config") ? *v.Find("config") : Json::Obj();
-    if (const Json* reward = v.Find("reward")) config_root.Set("reward", *reward);
+    if (const Json* reward = v.Find("reward"))
+      config_root.Set("reward", *reward);
     StatusOr<Config> config = ConfigFromJson(config_root, label);
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     StatusOr<Engine> engine = Engine::Create(*config, registry);
@@ -118,8 +121,10 @@ TEST(Golden, AllCasesPass) {
     }
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     std::vector<Json> objects;
-    if (const Json* sample = v.Find("sample")) objects.push_back(*sample);
-    if (const Json* samples = v.Find("samples")) objects = samples->array();
+    if (const Json* sample = v.Find("sample"))
+      objects.push_back(*sample);
+    if (const Json* samples = v.Find("samples"))
+      objects = samples->array();
     std::vector<Sample> batch(objects.size());
     for (std::size_t i = 0; i < objects.size(); ++i) {
       const merit::Score mapped = engine->MapSample(objects[i], &batch[i]);

@@ -1,8 +1,8 @@
 // JSON parsing of rollout-sized objects into merit::Json (the first step of every input line).
-#include <benchmark/benchmark.h>
-
 #include <cstdlib>
 #include <string>
+
+#include <benchmark/benchmark.h>
 
 #include "merit/json.h"
 
@@ -10,7 +10,8 @@ namespace {
 
 std::string Rollout(std::size_t completion_bytes) {
   std::string completion;
-  while (completion.size() < completion_bytes) completion += "Let x be 7. Then 6x = 42. ";
+  while (completion.size() < completion_bytes)
+    completion += "Let x be 7. Then 6x = 42. ";
   return R"({"id":"r1","prompt":"What is 6 times 7?","completion":")" + completion +
          R"(<answer>42</answer>","reference":"42","group":"q1","num_tokens":57})";
 }
@@ -19,7 +20,8 @@ void BM_ParseRollout(benchmark::State& state) {
   const std::string line = Rollout(static_cast<std::size_t>(state.range(0)));
   merit::JsonParser parser;
   // Check the answer once before timing: a benchmark that parses nothing measures nothing.
-  if (!parser.Parse(line).ok()) std::abort();
+  if (!parser.Parse(line).ok())
+    std::abort();
   for (auto _ : state) {
     auto parsed = parser.Parse(line);
     benchmark::DoNotOptimize(parsed);
@@ -27,6 +29,7 @@ void BM_ParseRollout(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * line.size()));
   state.SetItemsProcessed(state.iterations());
 }
+
 BENCHMARK(BM_ParseRollout)->Range(64, 64 << 10);
 
 void BM_DumpRollout(benchmark::State& state) {
@@ -40,6 +43,7 @@ void BM_DumpRollout(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations());
 }
+
 BENCHMARK(BM_DumpRollout)->Range(64, 64 << 10);
 
 }  // namespace

@@ -1,15 +1,16 @@
 // End-to-end JSONL scoring (parse, map, score, advantages, format) with the cheap-rule
 // config: match.exact + format.tags + penalty.overlong, GRPO advantages. Items/s is samples/s.
-#include <benchmark/benchmark.h>
-
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "io/line_scorer.h"
+#include <benchmark/benchmark.h>
+
 #include "merit/config.h"
 #include "merit/engine.h"
 #include "merit/registry.h"
+
+#include "io/line_scorer.h"
 
 namespace {
 
@@ -40,7 +41,8 @@ void BM_ScoreLines(benchmark::State& state) {
   auto config = merit::ParseConfig(kConfig, "bench");
   auto engine = merit::Engine::Create(*config, registry,
                                       {.threads = static_cast<std::size_t>(state.range(0))});
-  if (!engine.ok()) std::abort();
+  if (!engine.ok())
+    std::abort();
   const merit::internal::LineScorer scorer(*engine);
   const std::vector<std::string> lines = Lines(8192);
   merit::internal::LineBatch batch;
@@ -48,15 +50,18 @@ void BM_ScoreLines(benchmark::State& state) {
   merit::internal::Summary summary(engine->ComponentNames());
   for (auto _ : state) {
     batch.Clear();
-    for (std::size_t i = 0; i < lines.size(); ++i) batch.Add(lines[i], i + 1, false);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+      batch.Add(lines[i], i + 1, false);
     scorer.Parse(batch);
     out.clear();
     scorer.ScoreAndFormat(batch, batch.size(), out, summary);
     benchmark::DoNotOptimize(out.data());
   }
-  if (summary.count("ok") != summary.total()) std::abort();  // Every line must have scored.
+  if (summary.count("ok") != summary.total())
+    std::abort();  // Every line must have scored.
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lines.size()));
 }
+
 BENCHMARK(BM_ScoreLines)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -24,37 +24,60 @@ namespace merit {
 class Json {
  public:
   enum class Type : std::uint8_t { kNull, kBool, kNumber, kString, kArray, kObject };
+
   struct Number {
     double value = 0;
     std::string text;  // As written in the source ("1e3", "007" is not valid JSON, "-0").
   };
+
   using Array = std::vector<Json>;
   using Object = std::vector<std::pair<std::string, Json>>;  // Source order; keys unique.
 
   Json() = default;  // null
+
   static Json Bool(bool b) { return Json(Value(b)); }
-  static Json Num(double value);                      // Text is the shortest round-trip form.
-  static Json Num(double value, std::string text) { return Json(Value(Number{value, std::move(text)})); }
+
+  static Json Num(double value);  // Text is the shortest round-trip form.
+
+  static Json Num(double value, std::string text) {
+    return Json(Value(Number{value, std::move(text)}));
+  }
+
   static Json Str(std::string s) { return Json(Value(std::move(s))); }
+
   static Json Arr(Array a = {}) { return Json(Value(std::move(a))); }
+
   static Json Obj(Object o = {}) { return Json(Value(std::move(o))); }
 
   Type type() const { return static_cast<Type>(value_.index()); }
+
   bool is_null() const { return type() == Type::kNull; }
+
   bool is_bool() const { return type() == Type::kBool; }
+
   bool is_number() const { return type() == Type::kNumber; }
+
   bool is_string() const { return type() == Type::kString; }
+
   bool is_array() const { return type() == Type::kArray; }
+
   bool is_object() const { return type() == Type::kObject; }
 
   // REQUIRES: the matching is_*() is true.
   bool boolean() const { return std::get<bool>(value_); }
+
   double number() const { return std::get<Number>(value_).value; }
+
   const std::string& number_text() const { return std::get<Number>(value_).text; }
+
   const std::string& str() const { return std::get<std::string>(value_); }
+
   const Array& array() const { return std::get<Array>(value_); }
+
   Array& array() { return std::get<Array>(value_); }
+
   const Object& object() const { return std::get<Object>(value_); }
+
   Object& object() { return std::get<Object>(value_); }
 
   // The member named `key` of an object; nullptr when absent or when this is not an object.
@@ -76,7 +99,9 @@ class Json {
 
  private:
   using Value = std::variant<std::monostate, bool, Number, std::string, Array, Object>;
+
   explicit Json(Value v) : value_(std::move(v)) {}
+
   Value value_;
 };
 

@@ -36,11 +36,16 @@ namespace merit {
 // Where a config value came from, for error messages: "config.yaml: reward.children[1].tags".
 class ConfigLocation {
  public:
-  ConfigLocation(std::string file, std::string path) : file_(std::move(file)), path_(std::move(path)) {}
+  ConfigLocation(std::string file, std::string path)
+      : file_(std::move(file)), path_(std::move(path)) {}
+
   ConfigLocation Key(std::string_view key) const;
   ConfigLocation Index(std::size_t index) const;
+
   const std::string& file() const { return file_; }
+
   const std::string& path() const { return path_; }
+
   // kInvalidArgument "<file>: <path>: <message>".
   Status Error(std::string_view message) const;
 
@@ -68,6 +73,7 @@ struct Field {
   std::string_view doc;
   Limits limits = {};
 };
+
 template <typename Options, typename T>
 Field(std::string_view, T Options::*, std::string_view) -> Field<Options, T>;
 template <typename Options, typename T>
@@ -79,7 +85,7 @@ struct OptionDoc {
   std::string type;           // "number", "integer", "boolean", "string", "list of strings", ...
   std::string default_value;  // JSON text.
   std::string doc;
-  std::string limits;         // "in [0, 1]", "one of: a, b", or "".
+  std::string limits;  // "in [0, 1]", "one of: a, b", or "".
 };
 
 namespace internal {
@@ -135,12 +141,12 @@ std::vector<OptionDoc> DescribeOptions() {
   const Options defaults{};
   std::apply(
       [&](const auto&... field) {
-        (docs.push_back(OptionDoc{
-             .name = std::string(field.name),
-             .type = std::string(internal::OptionTypeName(&(defaults.*field.member))),
-             .default_value = internal::OptionToJson(defaults.*field.member).Dump(),
-             .doc = std::string(field.doc),
-             .limits = internal::LimitsText(field.limits)}),
+        (docs.push_back(
+             OptionDoc{.name = std::string(field.name),
+                       .type = std::string(internal::OptionTypeName(&(defaults.*field.member))),
+                       .default_value = internal::OptionToJson(defaults.*field.member).Dump(),
+                       .doc = std::string(field.doc),
+                       .limits = internal::LimitsText(field.limits)}),
          ...);
       },
       Options::kFields);
@@ -155,19 +161,23 @@ template <typename Options>
 StatusOr<Options> ParseOptions(const Json& node, const ConfigLocation& location,
                                std::span<const std::string_view> ignored_keys = {}) {
   Options options{};
-  if (node.is_null()) return options;
+  if (node.is_null())
+    return options;
   if (!node.is_object()) {
     return location.Error(internal::ExpectedObjectMessage(node));
   }
   const std::vector<std::string_view> names = OptionNames<Options>();
   for (const auto& [key, value] : node.object()) {
     bool ignored = false;
-    for (std::string_view k : ignored_keys) ignored = ignored || k == key;
-    if (ignored) continue;
+    for (std::string_view k : ignored_keys)
+      ignored = ignored || k == key;
+    if (ignored)
+      continue;
     std::string error;
     bool found = false;
     const auto try_field = [&](const auto& field) {
-      if (field.name != key) return;
+      if (field.name != key)
+        return;
       found = true;
       error = internal::ReadOption(value, field.limits, options.*field.member);
     };
@@ -177,10 +187,12 @@ StatusOr<Options> ParseOptions(const Json& node, const ConfigLocation& location,
       valid.insert(valid.end(), ignored_keys.begin(), ignored_keys.end());
       return location.Key(key).Error("unknown option" + SuggestionText(key, valid));
     }
-    if (!error.empty()) return location.Key(key).Error(error);
+    if (!error.empty())
+      return location.Key(key).Error(error);
   }
   if constexpr (internal::HasValidate<Options>) {
-    if (Status status = options.Validate(); !status.ok()) return location.Error(status.message());
+    if (Status status = options.Validate(); !status.ok())
+      return location.Error(status.message());
   }
   return options;
 }

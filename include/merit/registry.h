@@ -38,7 +38,7 @@ struct NodeInfo {
 // A named list of children under an aggregator.
 struct ChildSlot {
   std::string_view name = {};  // Config key: "children", "gates", "outcome".
-  bool single = false;    // One child (a mapping) rather than a list.
+  bool single = false;         // One child (a mapping) rather than a list.
   std::size_t min_count = 1;
 };
 
@@ -74,12 +74,14 @@ class Registry {
   void AddReward(NodeInfo info,
                  StatusOr<std::unique_ptr<const Reward>> (*factory)(const Options&)) {
     Entry entry{.info = info, .kind = NodeKind::kReward, .options = DescribeOptions<Options>()};
-    entry.reward = [factory](const Json& node, const ConfigLocation& location,
-                             std::span<const std::string_view> ignored)
-        -> StatusOr<std::unique_ptr<const Reward>> {
+    entry.reward =
+        [factory](
+            const Json& node, const ConfigLocation& location,
+            std::span<const std::string_view> ignored) -> StatusOr<std::unique_ptr<const Reward>> {
       MERIT_ASSIGN_OR_RETURN(Options options, ParseOptions<Options>(node, location, ignored));
       auto built = factory(options);
-      if (!built.ok()) return location.Error(built.status().message());
+      if (!built.ok())
+        return location.Error(built.status().message());
       return built;
     };
     Insert(std::move(entry));
@@ -96,13 +98,15 @@ class Registry {
                 .options = DescribeOptions<Options>(),
                 .slots = std::move(slots),
                 .child_keys = std::move(child_keys)};
-    entry.aggregator = [factory](const Json& node, const ConfigLocation& location,
-                                 std::span<const std::string_view> ignored,
-                                 std::span<const ChildSpec> children)
-        -> StatusOr<std::unique_ptr<const Aggregator>> {
+    entry.aggregator =
+        [factory](
+            const Json& node, const ConfigLocation& location,
+            std::span<const std::string_view> ignored,
+            std::span<const ChildSpec> children) -> StatusOr<std::unique_ptr<const Aggregator>> {
       MERIT_ASSIGN_OR_RETURN(Options options, ParseOptions<Options>(node, location, ignored));
       auto built = factory(options, children);
-      if (!built.ok()) return location.Error(built.status().message());
+      if (!built.ok())
+        return location.Error(built.status().message());
       return built;
     };
     Insert(std::move(entry));
@@ -110,15 +114,16 @@ class Registry {
 
   // Registers an advantage estimator (the config's `advantages:` section).
   template <typename Options>
-  void AddAdvantage(NodeInfo info,
-                    StatusOr<std::unique_ptr<const AdvantageEstimator>> (*factory)(const Options&)) {
+  void AddAdvantage(NodeInfo info, StatusOr<std::unique_ptr<const AdvantageEstimator>> (*factory)(
+                                       const Options&)) {
     Entry entry{.info = info, .kind = NodeKind::kAdvantage, .options = DescribeOptions<Options>()};
     entry.advantage = [factory](const Json& node, const ConfigLocation& location,
                                 std::span<const std::string_view> ignored)
         -> StatusOr<std::unique_ptr<const AdvantageEstimator>> {
       MERIT_ASSIGN_OR_RETURN(Options options, ParseOptions<Options>(node, location, ignored));
       auto built = factory(options);
-      if (!built.ok()) return location.Error(built.status().message());
+      if (!built.ok())
+        return location.Error(built.status().message());
       return built;
     };
     Insert(std::move(entry));

@@ -23,22 +23,29 @@ std::string_view ScoreStatusName(ScoreStatus status);  // "ok", "unscorable", "e
 
 // One node's verdict on one sample.
 struct Score {
-  double value = 0.0;                  // Meaningful only when status is kOk.
+  double value = 0.0;  // Meaningful only when status is kOk.
   ScoreStatus status = ScoreStatus::kOk;
-  std::string_view reason = {};        // Static machine-readable code ("no_answer"); may be empty.
-  std::string explanation = {};        // Optional short human-readable text.
+  std::string_view reason = {};  // Static machine-readable code ("no_answer"); may be empty.
+  std::string explanation = {};  // Optional short human-readable text.
 
   static Score Ok(double value, std::string_view reason = {}) {
     return {.value = value, .status = ScoreStatus::kOk, .reason = reason};
   }
+
   static Score Unscorable(std::string_view reason, std::string explanation = {}) {
-    return {.value = 0, .status = ScoreStatus::kUnscorable, .reason = reason,
+    return {.value = 0,
+            .status = ScoreStatus::kUnscorable,
+            .reason = reason,
             .explanation = std::move(explanation)};
   }
+
   static Score Error(std::string_view reason, std::string explanation = {}) {
-    return {.value = 0, .status = ScoreStatus::kError, .reason = reason,
+    return {.value = 0,
+            .status = ScoreStatus::kError,
+            .reason = reason,
             .explanation = std::move(explanation)};
   }
+
   bool ok() const { return status == ScoreStatus::kOk; }
 };
 
@@ -52,15 +59,15 @@ struct Span {
 
 // The full result for one sample.
 struct Result {
-  std::optional<double> reward;      // nullopt unless status is kOk.
+  std::optional<double> reward;  // nullopt unless status is kOk.
   ScoreStatus status = ScoreStatus::kOk;
-  std::string reason;                // Machine-readable code; empty when there is nothing to say.
+  std::string reason;  // Machine-readable code; empty when there is nothing to say.
   std::string explanation;
   // One entry per node of the reward tree, in pre-order (root first); nullopt when not ok.
   std::vector<std::pair<std::string, std::optional<double>>> components;
   std::vector<Span> segments;
   std::vector<Span> steps;
-  std::optional<double> advantage;   // Present when the config asks for advantages.
+  std::optional<double> advantage;  // Present when the config asks for advantages.
 };
 
 }  // namespace merit

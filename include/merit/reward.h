@@ -22,10 +22,10 @@ namespace merit {
 // Per-worker state for one Evaluate() call. Each pool thread owns one and reuses it across
 // samples, so rewards can keep scratch buffers here instead of allocating per sample.
 struct ScoreContext {
-  std::uint64_t seed = 0;                  // Deterministic per sample (for randomised checks).
-  std::vector<Span>* segments = nullptr;   // Sink for dense segment rewards; null: not wanted.
-  std::vector<Span>* steps = nullptr;      // Sink for step rewards; null: not wanted.
-  std::string scratch;                     // Reusable buffers; contents undefined on entry.
+  std::uint64_t seed = 0;                 // Deterministic per sample (for randomised checks).
+  std::vector<Span>* segments = nullptr;  // Sink for dense segment rewards; null: not wanted.
+  std::vector<Span>* steps = nullptr;     // Sink for step rewards; null: not wanted.
+  std::string scratch;                    // Reusable buffers; contents undefined on entry.
   std::string scratch2;
 };
 
@@ -70,8 +70,10 @@ class Aggregator {
   virtual ~Aggregator() = default;
   // Per-sample combination. Not called when group_level() is true.
   virtual Score Combine(Children& children) const = 0;
+
   // Group-level aggregators (e.g. normalize_then_sum) see a whole group at once.
   virtual bool group_level() const { return false; }
+
   // REQUIRES: group_level(). out.size() == scores.members().
   virtual void CombineGroup(const GroupScores& scores, std::span<Score> out) const;
 };

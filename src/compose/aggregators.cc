@@ -13,7 +13,8 @@ namespace {
 std::vector<std::size_t> SlotIndices(std::span<const ChildSpec> children, std::string_view slot) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < children.size(); ++i) {
-    if (children[i].slot == slot) out.push_back(i);
+    if (children[i].slot == slot)
+      out.push_back(i);
   }
   return out;
 }
@@ -23,7 +24,8 @@ Score WeightedSum(Children& children, std::span<const std::size_t> indices) {
   double sum = 0;
   for (std::size_t i : indices) {
     const Score& score = children.Get(i);
-    if (!score.ok()) return PropagateFailure(score, children.spec(i).name);
+    if (!score.ok())
+      return PropagateFailure(score, children.spec(i).name);
     sum += children.spec(i).weight * score.value;
   }
   return Score::Ok(sum);
@@ -73,7 +75,8 @@ class Reduce final : public Aggregator {
       }
     }
     if (op_ == ReduceOp::kWeightedMean) {
-      if (total_weight == 0) return Score::Error("zero_total_weight", "mean: weights sum to 0");
+      if (total_weight == 0)
+        return Score::Error("zero_total_weight", "mean: weights sum to 0");
       acc /= total_weight;
     }
     return Score::Ok(acc);
@@ -86,7 +89,8 @@ class Reduce final : public Aggregator {
 class Gate final : public Aggregator {
  public:
   Gate(const GateOptions& options, std::span<const ChildSpec> children)
-      : options_(options), gates_(SlotIndices(children, "gates")),
+      : options_(options),
+        gates_(SlotIndices(children, "gates")),
         objectives_(SlotIndices(children, "children")) {
     for (std::size_t i : gates_) {
       const Json* threshold = children[i].extras.Find("threshold");
@@ -114,7 +118,8 @@ class Gate final : public Aggregator {
       gate = options_.mode == "soft_product" ? gate * value : std::min(gate, value);
     }
     Score sum = WeightedSum(children, objectives_);
-    if (!sum.ok()) return sum;
+    if (!sum.ok())
+      return sum;
     return Score::Ok(options_.mode == "hard" ? sum.value : gate * sum.value);
   }
 
@@ -128,18 +133,22 @@ class Gate final : public Aggregator {
 class Hierarchy final : public Aggregator {
  public:
   Hierarchy(const HierarchyOptions& options, std::span<const ChildSpec> children)
-      : options_(options), page_(SlotIndices(children, "page")),
+      : options_(options),
+        page_(SlotIndices(children, "page")),
         items_(SlotIndices(children, "items")) {}
 
   Score Combine(Children& children) const override {
     const Score page = WeightedSum(children, page_);
-    if (!page.ok()) return page;
+    if (!page.ok())
+      return page;
     double items = 0;
     for (std::size_t k = 0; k < items_.size(); ++k) {
       const Score& score = children.Get(items_[k]);
-      if (!score.ok()) return PropagateFailure(score, children.spec(items_[k]).name);
+      if (!score.ok())
+        return PropagateFailure(score, children.spec(items_[k]).name);
       double weight = children.spec(items_[k]).weight;
-      if (options_.position_weights == "log") weight /= std::log2(static_cast<double>(k) + 2.0);
+      if (options_.position_weights == "log")
+        weight /= std::log2(static_cast<double>(k) + 2.0);
       items += weight * score.value;
     }
     items /= static_cast<double>(items_.size());
@@ -155,25 +164,31 @@ class Hierarchy final : public Aggregator {
 class Hybrid final : public Aggregator {
  public:
   Hybrid(const HybridOptions& options, std::span<const ChildSpec> children)
-      : options_(options), rule_(SlotIndices(children, "rule").front()),
+      : options_(options),
+        rule_(SlotIndices(children, "rule").front()),
         model_(SlotIndices(children, "model").front()),
-        aspects_(SlotIndices(children, "aspects")), penalties_(SlotIndices(children, "penalties")) {}
+        aspects_(SlotIndices(children, "aspects")),
+        penalties_(SlotIndices(children, "penalties")) {}
 
   Score Combine(Children& children) const override {
     const Score& rule = children.Get(rule_);
-    if (rule.status == ScoreStatus::kError) return PropagateFailure(rule, children.spec(rule_).name);
+    if (rule.status == ScoreStatus::kError)
+      return PropagateFailure(rule, children.spec(rule_).name);
     // An unscorable rule is "not applicable": the model score alone decides (κ = 0).
     const double kappa = rule.ok() ? options_.confidence : 0.0;
     double accuracy = kappa * (rule.ok() ? rule.value : 0.0);
     if (kappa < 1.0) {
       const Score& model = children.Get(model_);
-      if (!model.ok()) return PropagateFailure(model, children.spec(model_).name);
+      if (!model.ok())
+        return PropagateFailure(model, children.spec(model_).name);
       accuracy += (1.0 - kappa) * model.value;
     }
     const Score aspects = WeightedSum(children, aspects_);
-    if (!aspects.ok()) return aspects;
+    if (!aspects.ok())
+      return aspects;
     const Score penalties = WeightedSum(children, penalties_);
-    if (!penalties.ok()) return penalties;
+    if (!penalties.ok())
+      return penalties;
     return Score::Ok(accuracy + options_.aspect_weight * aspects.value + penalties.value);
   }
 
@@ -188,9 +203,11 @@ class Hybrid final : public Aggregator {
 class TransformNode final : public Aggregator {
  public:
   explicit TransformNode(const Transform& t) : t_(t) {}
+
   Score Combine(Children& children) const override {
     const Score& child = children.Get(0);
-    if (!child.ok()) return PropagateFailure(child, children.spec(0).name);
+    if (!child.ok())
+      return PropagateFailure(child, children.spec(0).name);
     return Score::Ok(std::clamp(t_.scale * child.value + t_.offset, t_.min, t_.max));
   }
 
@@ -225,8 +242,8 @@ AggregatorOr MakeHybrid(const HybridOptions& options, std::span<const ChildSpec>
 
 AggregatorOr MakeTransform(const Transform& transform) {
   if (transform.min > transform.max) {
-    return InvalidArgumentError(fmt::format("min ({}) is greater than max ({})", transform.min,
-                                            transform.max));
+    return InvalidArgumentError(
+        fmt::format("min ({}) is greater than max ({})", transform.min, transform.max));
   }
   return std::unique_ptr<const Aggregator>(std::make_unique<TransformNode>(transform));
 }

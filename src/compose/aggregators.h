@@ -17,17 +17,21 @@ using AggregatorOr = StatusOr<std::unique_ptr<const Aggregator>>;
 
 // weighted_sum, mean, min, max, product: one reduction with an operator.
 enum class ReduceOp : std::uint8_t { kWeightedSum, kWeightedMean, kMin, kMax, kProduct };
+
 struct ReduceOptions {
   static constexpr std::tuple<> kFields{};
 };
+
 AggregatorOr MakeReduce(ReduceOp op, std::span<const ChildSpec> children);
 
 inline constexpr std::string_view kGateModes[] = {"hard", "soft_min", "soft_product"};
+
 struct GateOptions {
   std::string mode = "hard";
   double fail_reward = 0.0;
   static constexpr auto kFields = std::tuple{
-      Field{"mode", &GateOptions::mode,
+      Field{"mode",
+            &GateOptions::mode,
             "hard: fail_reward unless every gate reaches its threshold, else the weighted sum of "
             "`children`; soft_min / soft_product: the weighted sum times the min / product of "
             "the gate scores.",
@@ -36,9 +40,11 @@ struct GateOptions {
             "Reward when a hard gate fails (use -1 to rank violations below any good answer)."},
   };
 };
+
 AggregatorOr MakeGate(const GateOptions& options, std::span<const ChildSpec> children);
 
 inline constexpr std::string_view kPositionWeights[] = {"none", "log"};
+
 struct HierarchyOptions {
   double page_weight = 1.0;
   double item_weight = 1.0;
@@ -46,18 +52,21 @@ struct HierarchyOptions {
   static constexpr auto kFields = std::tuple{
       Field{"page_weight", &HierarchyOptions::page_weight, "λ_p: weight of the page-level score."},
       Field{"item_weight", &HierarchyOptions::item_weight, "λ_i: weight of the mean item score."},
-      Field{"position_weights", &HierarchyOptions::position_weights,
+      Field{"position_weights",
+            &HierarchyOptions::position_weights,
             "log: item k (1-based) is weighted 1/log2(k+1) on top of its own weight.",
             {.choices = kPositionWeights}},
   };
 };
+
 AggregatorOr MakeHierarchy(const HierarchyOptions& options, std::span<const ChildSpec> children);
 
 struct HybridOptions {
   double confidence = 1.0;
   double aspect_weight = 1.0;
   static constexpr auto kFields = std::tuple{
-      Field{"confidence", &HybridOptions::confidence,
+      Field{"confidence",
+            &HybridOptions::confidence,
             "κ: trust in the rule verifier; the rule score gets κ, the model 1-κ. An unscorable "
             "rule (not applicable) gets κ = 0.",
             {.min = 0, .max = 1}},
@@ -65,9 +74,11 @@ struct HybridOptions {
             "λ_asp: weight of the weighted aspect sum."},
   };
 };
+
 AggregatorOr MakeHybrid(const HybridOptions& options, std::span<const ChildSpec> children);
 
 inline constexpr std::string_view kIfCorrectModes[] = {"only_positive", "only_negative", "both"};
+
 struct IfCorrectOptions {
   double alpha = 0.3;
   std::string mode = "only_positive";
@@ -75,9 +86,12 @@ struct IfCorrectOptions {
   bool normalize = false;
   bool positive_uses_normalized = false;
   static constexpr auto kFields = std::tuple{
-      Field{"alpha", &IfCorrectOptions::alpha, "α: weight of the `children` score.",
+      Field{"alpha",
+            &IfCorrectOptions::alpha,
+            "α: weight of the `children` score.",
             {.min = 0, .max = 1}},
-      Field{"mode", &IfCorrectOptions::mode,
+      Field{"mode",
+            &IfCorrectOptions::mode,
             "only_positive (C-GRPO): 0 unless the outcome is correct, else (1-α)·R_o + α·X; "
             "only_negative: R_o when correct, else α·X; both: (1-α)·R_o + α·X.",
             {.choices = kIfCorrectModes}},
@@ -90,18 +104,22 @@ struct IfCorrectOptions {
             "code, which uses the raw X there."},
   };
 };
+
 AggregatorOr MakeIfCorrect(const IfCorrectOptions& options, std::span<const ChildSpec> children);
 
 struct NormalizeThenSumOptions {
   double epsilon = 1e-4;
   bool unbiased_std = true;
   static constexpr auto kFields = std::tuple{
-      Field{"epsilon", &NormalizeThenSumOptions::epsilon, "Added to each component's group std.",
+      Field{"epsilon",
+            &NormalizeThenSumOptions::epsilon,
+            "Added to each component's group std.",
             {.min = 0}},
       Field{"unbiased_std", &NormalizeThenSumOptions::unbiased_std,
             "Bessel-corrected (sample) std, as torch.std."},
   };
 };
+
 AggregatorOr MakeNormalizeThenSum(const NormalizeThenSumOptions& options,
                                   std::span<const ChildSpec> children);
 
@@ -112,6 +130,7 @@ struct Transform {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
 };
+
 AggregatorOr MakeTransform(const Transform& transform);
 
 }  // namespace merit::compose

@@ -25,13 +25,15 @@ TEST(Aggregators, SlotsAreValidated) {
 }
 
 TEST(Aggregators, ThresholdIsOnlyAllowedUnderAGate) {
-  EXPECT_THAT(ConfigError("reward: {type: weighted_sum, children: [{type: field.value, threshold: 1}]}"),
-              testing::HasSubstr("reward.children[0].threshold: unknown option"));
+  EXPECT_THAT(
+      ConfigError("reward: {type: weighted_sum, children: [{type: field.value, threshold: 1}]}"),
+      testing::HasSubstr("reward.children[0].threshold: unknown option"));
 }
 
 TEST(Aggregators, TreeDepthIsBounded) {
   std::string node = "field.value";
-  for (int i = 0; i < 40; ++i) node = "{type: max, children: [" + node + "]}";
+  for (int i = 0; i < 40; ++i)
+    node = "{type: max, children: [" + node + "]}";
   EXPECT_THAT(ConfigError("reward: " + node), testing::HasSubstr("deeper than 32 levels"));
 }
 

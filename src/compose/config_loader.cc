@@ -1,6 +1,4 @@
 // The only user of yaml-cpp: YAML (and JSON, a subset of YAML) becomes a neutral Json tree here.
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -8,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
 #include "merit/config.h"
 
@@ -19,23 +18,31 @@ namespace {
 constexpr std::size_t kMaxConfigNodes = 1'000'000;
 constexpr std::size_t kMaxConfigDepth = 128;
 
-bool IsYamlNull(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsYamlNull(const std::string& s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 // YAML 1.2 core schema for plain scalars: null, booleans, integers, floats; the rest are strings.
 Json PlainScalar(const std::string& s) {
-  if (IsYamlNull(s)) return Json();
-  if (s == "true" || s == "True" || s == "TRUE") return Json::Bool(true);
-  if (s == "false" || s == "False" || s == "FALSE") return Json::Bool(false);
+  if (IsYamlNull(s))
+    return Json();
+  if (s == "true" || s == "True" || s == "TRUE")
+    return Json::Bool(true);
+  if (s == "false" || s == "False" || s == "FALSE")
+    return Json::Bool(false);
   std::string_view text = s;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+')
+    text.remove_prefix(1);
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec == std::errc() && end == text.data() + text.size() && !text.empty() &&
       std::isfinite(value) && text.find_first_of("0123456789") != std::string_view::npos) {
     return Json::Num(value, std::string(text));
   }
-  if (s == ".inf" || s == ".Inf" || s == "+.inf") return Json::Num(HUGE_VAL, s);
-  if (s == "-.inf" || s == "-.Inf") return Json::Num(-HUGE_VAL, s);
+  if (s == ".inf" || s == ".Inf" || s == "+.inf")
+    return Json::Num(HUGE_VAL, s);
+  if (s == "-.inf" || s == "-.Inf")
+    return Json::Num(-HUGE_VAL, s);
   return Json::Str(s);
 }
 
@@ -44,7 +51,8 @@ struct Converter {
   std::string error;
 
   Json Convert(const YAML::Node& node, std::size_t depth) {
-    if (!error.empty()) return Json();
+    if (!error.empty())
+      return Json();
     if (++nodes > kMaxConfigNodes) {
       error = "config too large (alias expansion?)";
       return Json();
@@ -59,11 +67,13 @@ struct Converter {
         return Json();
       case YAML::NodeType::Scalar:
         // Quoted scalars carry the "!" tag and are always strings.
-        if (node.Tag() == "!") return Json::Str(node.Scalar());
+        if (node.Tag() == "!")
+          return Json::Str(node.Scalar());
         return PlainScalar(node.Scalar());
       case YAML::NodeType::Sequence: {
         Json::Array items;
-        for (const YAML::Node& item : node) items.push_back(Convert(item, depth + 1));
+        for (const YAML::Node& item : node)
+          items.push_back(Convert(item, depth + 1));
         return Json::Arr(std::move(items));
       }
       case YAML::NodeType::Map: {
@@ -91,12 +101,14 @@ struct Converter {
 void CanonicalDump(const Json& value, std::string& out) {
   if (value.is_object()) {
     std::vector<const std::pair<std::string, Json>*> members;
-    for (const auto& member : value.object()) members.push_back(&member);
+    for (const auto& member : value.object())
+      members.push_back(&member);
     std::sort(members.begin(), members.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
     out += '{';
     for (std::size_t i = 0; i < members.size(); ++i) {
-      if (i > 0) out += ',';
+      if (i > 0)
+        out += ',';
       AppendJsonString(members[i]->first, out);
       out += ':';
       CanonicalDump(members[i]->second, out);
@@ -105,7 +117,8 @@ void CanonicalDump(const Json& value, std::string& out) {
   } else if (value.is_array()) {
     out += '[';
     for (std::size_t i = 0; i < value.array().size(); ++i) {
-      if (i > 0) out += ',';
+      if (i > 0)
+        out += ',';
       CanonicalDump(value.array()[i], out);
     }
     out += ']';
@@ -127,7 +140,9 @@ std::string StableHash(std::string_view text) {
 
 }  // namespace
 
-std::string_view MeritVersion() { return "0.1.0"; }
+std::string_view MeritVersion() {
+  return "0.1.0";
+}
 
 StatusOr<Config> ConfigFromJson(Json root, std::string source) {
   if (!root.is_object()) {
@@ -139,7 +154,8 @@ StatusOr<Config> ConfigFromJson(Json root, std::string source) {
   CanonicalDump(root, canonical);
   canonical += "\nmerit ";
   canonical += MeritVersion();
-  return Config{.source = std::move(source), .root = std::move(root), .hash = StableHash(canonical)};
+  return Config{
+      .source = std::move(source), .root = std::move(root), .hash = StableHash(canonical)};
 }
 
 StatusOr<Config> ParseConfig(std::string_view text, std::string source) {
@@ -167,7 +183,8 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string source) {
 
 StatusOr<Config> LoadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(fmt::format("{}: cannot open config file", path));
+  if (!in)
+    return NotFoundError(fmt::format("{}: cannot open config file", path));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return ParseConfig(buffer.str(), path);

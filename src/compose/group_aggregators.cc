@@ -21,14 +21,17 @@ Moments GroupMoments(const GroupScores& scores, std::size_t child, bool unbiased
   std::size_t n = 0;
   for (std::size_t m = 0; m < scores.members(); ++m) {
     const Score& s = scores.Get(child, m);
-    if (s.ok()) sum += s.value, ++n;
+    if (s.ok())
+      sum += s.value, ++n;
   }
-  if (n <= 1) return {};
+  if (n <= 1)
+    return {};
   const double mean = sum / static_cast<double>(n);
   double squares = 0;
   for (std::size_t m = 0; m < scores.members(); ++m) {
     const Score& s = scores.Get(child, m);
-    if (s.ok()) squares += (s.value - mean) * (s.value - mean);
+    if (s.ok())
+      squares += (s.value - mean) * (s.value - mean);
   }
   const double denominator = unbiased ? static_cast<double>(n - 1) : static_cast<double>(n);
   return {.mean = mean, .std = std::sqrt(squares / denominator)};
@@ -41,6 +44,7 @@ class NormalizeThenSum final : public Aggregator {
   Score Combine(Children&) const override {
     return Score::Error("internal", "normalize_then_sum is evaluated per group");
   }
+
   bool group_level() const override { return true; }
 
   void CombineGroup(const GroupScores& scores, std::span<Score> out) const override {
@@ -61,7 +65,8 @@ class NormalizeThenSum final : public Aggregator {
         sum += scores.spec(c).weight * (s.value - moments[c].mean) /
                (moments[c].std + options_.epsilon);
       }
-      if (!failed) out[m] = Score::Ok(sum);
+      if (!failed)
+        out[m] = Score::Ok(sum);
     }
   }
 
@@ -86,14 +91,16 @@ class IfCorrect final : public Aggregator {
 
   Score Combine(Children& children) const override {
     const Score& outcome = children.Get(outcome_);
-    if (!outcome.ok()) return PropagateFailure(outcome, children.spec(outcome_).name);
+    if (!outcome.ok())
+      return PropagateFailure(outcome, children.spec(outcome_).name);
     // C-GRPO: an incorrect trajectory gets 0 in only_positive mode whatever the rubric says,
     // so the rubric children are not evaluated at all.
     if (options_.mode == "only_positive" && !(outcome.value > options_.correct_above)) {
       return Score::Ok(0.0, "not_correct");
     }
     const Score x = SumRest(children);
-    if (!x.ok()) return x;
+    if (!x.ok())
+      return x;
     return Score::Ok(Mix(outcome.value, x.value, x.value));
   }
 
@@ -136,7 +143,8 @@ class IfCorrect final : public Aggregator {
     double sum = 0;
     for (std::size_t i : rest_) {
       const Score& s = children.Get(i);
-      if (!s.ok()) return PropagateFailure(s, children.spec(i).name);
+      if (!s.ok())
+        return PropagateFailure(s, children.spec(i).name);
       sum += children.spec(i).weight * s.value;
     }
     return Score::Ok(sum);
@@ -148,10 +156,12 @@ class IfCorrect final : public Aggregator {
     const double x = options_.normalize ? normalized_x : raw_x;
     const bool correct = outcome > options_.correct_above;
     if (options_.mode == "only_positive") {
-      if (!correct) return 0.0;
+      if (!correct)
+        return 0.0;
       return (1 - alpha) * outcome + alpha * (options_.positive_uses_normalized ? x : raw_x);
     }
-    if (options_.mode == "only_negative") return correct ? outcome : alpha * x;
+    if (options_.mode == "only_negative")
+      return correct ? outcome : alpha * x;
     return (1 - alpha) * outcome + alpha * x;
   }
 

@@ -26,7 +26,8 @@ void ThreadPool::WorkerLoop() {
     {
       std::unique_lock lock(mu_);
       work_available_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // Stopping and drained.
+      if (queue_.empty())
+        return;  // Stopping and drained.
       task = std::move(queue_.front());
       queue_.pop_front();
     }
@@ -34,9 +35,11 @@ void ThreadPool::WorkerLoop() {
   }
 }
 
-void ThreadPool::ParallelFor(std::size_t n, std::size_t chunk,
-                             const std::function<void(std::size_t, std::size_t, std::size_t)>& body) {
-  if (n == 0) return;
+void ThreadPool::ParallelFor(
+    std::size_t n, std::size_t chunk,
+    const std::function<void(std::size_t, std::size_t, std::size_t)>& body) {
+  if (n == 0)
+    return;
   chunk = std::max<std::size_t>(chunk, 1);
   const std::size_t chunks = (n + chunk - 1) / chunk;
   const std::size_t helpers = std::min(workers_.size(), chunks - 1);
@@ -44,6 +47,7 @@ void ThreadPool::ParallelFor(std::size_t n, std::size_t chunk,
     body(0, n, 0);
     return;
   }
+
   // Shared by the caller and the helper tasks; the caller waits until every helper has left.
   struct Shared {
     std::atomic<std::size_t> next_chunk{0};
@@ -51,12 +55,14 @@ void ThreadPool::ParallelFor(std::size_t n, std::size_t chunk,
     std::condition_variable done;
     std::size_t active_helpers = 0;
   };
+
   auto shared = std::make_shared<Shared>();
   shared->active_helpers = helpers;
   const auto run = [shared, n, chunk, chunks, &body](std::size_t slot) {
     while (true) {
       const std::size_t c = shared->next_chunk.fetch_add(1, std::memory_order_relaxed);
-      if (c >= chunks) return;
+      if (c >= chunks)
+        return;
       const std::size_t begin = c * chunk;
       body(begin, std::min(n, begin + chunk), slot);
     }
@@ -67,7 +73,8 @@ void ThreadPool::ParallelFor(std::size_t n, std::size_t chunk,
       queue_.emplace_back([shared, run, slot = h + 1] {
         run(slot);
         std::lock_guard inner(shared->mu);
-        if (--shared->active_helpers == 0) shared->done.notify_one();
+        if (--shared->active_helpers == 0)
+          shared->done.notify_one();
       });
     }
   }

@@ -1,21 +1,23 @@
 #include "merit/json.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 namespace merit {
 namespace {
 
 // Length of the valid UTF-8 sequence at text[i], or 0 if the bytes there are not valid UTF-8.
 std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const auto byte = [&](std::size_t k) {
+    return static_cast<unsigned char>(text[k]);
+  };
   const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
+  if (b0 < 0x80)
+    return 1;
   std::size_t len = 0;
   std::uint32_t min_code = 0;
   if ((b0 & 0xE0) == 0xC0) {
@@ -27,14 +29,17 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
   } else {
     return 0;
   }
-  if (i + len > text.size()) return 0;
+  if (i + len > text.size())
+    return 0;
   std::uint32_t code = b0 & (0x7F >> len);
   for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    if ((byte(i + k) & 0xC0) != 0x80)
+      return 0;
     code = (code << 6) | (byte(i + k) & 0x3F);
   }
   // Overlong forms, surrogates and values past U+10FFFF are invalid.
-  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+    return 0;
   return len;
 }
 
@@ -47,9 +52,11 @@ Json Json::Num(double value) {
 }
 
 const Json* Json::Find(std::string_view key) const {
-  if (!is_object()) return nullptr;
+  if (!is_object())
+    return nullptr;
   for (const auto& [k, v] : object()) {
-    if (k == key) return &v;
+    if (k == key)
+      return &v;
   }
   return nullptr;
 }
@@ -69,7 +76,8 @@ const Json* Json::FindPath(std::string_view dotted_path) const {
     } else {
       node = node->Find(part);
     }
-    if (dot == std::string_view::npos) return node;
+    if (dot == std::string_view::npos)
+      return node;
     dotted_path.remove_prefix(dot + 1);
   }
   return nullptr;
@@ -113,7 +121,8 @@ void Json::DumpTo(std::string& out) const {
       out += '[';
       bool first = true;
       for (const Json& item : array()) {
-        if (!first) out += ',';
+        if (!first)
+          out += ',';
         first = false;
         item.DumpTo(out);
       }
@@ -124,7 +133,8 @@ void Json::DumpTo(std::string& out) const {
       out += '{';
       bool first = true;
       for (const auto& [key, item] : object()) {
-        if (!first) out += ',';
+        if (!first)
+          out += ',';
         first = false;
         AppendJsonString(key, out);
         out += ':';
@@ -137,7 +147,8 @@ void Json::DumpTo(std::string& out) const {
 }
 
 bool operator==(const Json& a, const Json& b) {
-  if (a.type() != b.type()) return false;
+  if (a.type() != b.type())
+    return false;
   switch (a.type()) {
     case Json::Type::kNull:
       return true;
@@ -150,10 +161,12 @@ bool operator==(const Json& a, const Json& b) {
     case Json::Type::kArray:
       return a.array() == b.array();
     case Json::Type::kObject: {
-      if (a.object().size() != b.object().size()) return false;
+      if (a.object().size() != b.object().size())
+        return false;
       for (const auto& [key, value] : a.object()) {
         const Json* other = b.Find(key);
-        if (other == nullptr || !(*other == value)) return false;
+        if (other == nullptr || !(*other == value))
+          return false;
       }
       return true;
     }
@@ -188,12 +201,14 @@ void AppendJsonString(std::string_view text, std::string& out) {
     std::size_t run = i;
     while (run < text.size()) {
       const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+        break;
       ++run;
     }
     out.append(text.data() + i, run - i);
     i = run;
-    if (i == text.size()) break;
+    if (i == text.size())
+      break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t len = Utf8SequenceLength(text, i);
@@ -240,7 +255,8 @@ void AppendJsonNumber(double value, std::string& out) {
   char buf[32];
   // Rewards are very often small integers (0, 1, -1): the integer path is several times cheaper
   // than the shortest-round-trip double path and gives the same text. -0.0 keeps its sign.
-  if (value == std::trunc(value) && std::fabs(value) < 1e15 && !(value == 0 && std::signbit(value))) {
+  if (value == std::trunc(value) && std::fabs(value) < 1e15 &&
+      !(value == 0 && std::signbit(value))) {
     const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(value));
     out.append(buf, static_cast<std::size_t>(end - buf));
     return;
@@ -253,11 +269,12 @@ void AppendJsonNumber(double value, std::string& out) {
 
 // ---------------------------------------------------------------------------------------------
 // Parsing. simdjson's DOM API dispatches at run time to the best SIMD kernel of the machine, so
-// it is the fast path. It rejects integers wider than 64 bits (NUMBER_ERROR); for those rare documents the
-// On-Demand API (which gives each number's raw text) parses the line again, exactly.
+// it is the fast path. It rejects integers wider than 64 bits (NUMBER_ERROR); for those rare
+// documents the On-Demand API (which gives each number's raw text) parses the line again, exactly.
 
 struct JsonParser::Impl {
   explicit Impl(JsonParseLimits l) : limits(l) {}
+
   JsonParseLimits limits;
   simdjson::dom::parser dom;
   simdjson::ondemand::parser ondemand;
@@ -296,7 +313,8 @@ Json FromDom(simdjson::dom::element element) {
       Json::Array items;
       const simdjson::dom::array array = element.get_array().value_unsafe();
       items.reserve(array.size());
-      for (simdjson::dom::element item : array) items.push_back(FromDom(item));
+      for (simdjson::dom::element item : array)
+        items.push_back(FromDom(item));
       return Json::Arr(std::move(items));
     }
     case simdjson::dom::element_type::OBJECT: {
@@ -316,7 +334,8 @@ Json FromDom(simdjson::dom::element element) {
 template <typename V>
 StatusOr<Json> FromOnDemand(V value) {
   simdjson::ondemand::json_type type;
-  if (auto error = value.type().get(type)) return FromSimdjson(error);
+  if (auto error = value.type().get(type))
+    return FromSimdjson(error);
   switch (type) {
     case simdjson::ondemand::json_type::null: {
       bool is_null = false;
@@ -327,7 +346,8 @@ StatusOr<Json> FromOnDemand(V value) {
     }
     case simdjson::ondemand::json_type::boolean: {
       bool b = false;
-      if (auto error = value.get_bool().get(b)) return FromSimdjson(error);
+      if (auto error = value.get_bool().get(b))
+        return FromSimdjson(error);
       return Json::Bool(b);
     }
     case simdjson::ondemand::json_type::number: {
@@ -345,16 +365,19 @@ StatusOr<Json> FromOnDemand(V value) {
     }
     case simdjson::ondemand::json_type::string: {
       std::string_view s;
-      if (auto error = value.get_string().get(s)) return FromSimdjson(error);
+      if (auto error = value.get_string().get(s))
+        return FromSimdjson(error);
       return Json::Str(std::string(s));
     }
     case simdjson::ondemand::json_type::array: {
       simdjson::ondemand::array array;
-      if (auto error = value.get_array().get(array)) return FromSimdjson(error);
+      if (auto error = value.get_array().get(array))
+        return FromSimdjson(error);
       Json::Array items;
       for (auto element : array) {
         simdjson::ondemand::value item;
-        if (auto error = element.get(item)) return FromSimdjson(error);
+        if (auto error = element.get(item))
+          return FromSimdjson(error);
         MERIT_ASSIGN_OR_RETURN(Json converted, FromOnDemand(item));
         items.push_back(std::move(converted));
       }
@@ -362,14 +385,17 @@ StatusOr<Json> FromOnDemand(V value) {
     }
     case simdjson::ondemand::json_type::object: {
       simdjson::ondemand::object object;
-      if (auto error = value.get_object().get(object)) return FromSimdjson(error);
+      if (auto error = value.get_object().get(object))
+        return FromSimdjson(error);
       Json out = Json::Obj();
       for (auto field : object) {
         std::string_view key;
-        if (auto error = field.unescaped_key().get(key)) return FromSimdjson(error);
+        if (auto error = field.unescaped_key().get(key))
+          return FromSimdjson(error);
         std::string key_copy(key);
         simdjson::ondemand::value item;
-        if (auto error = field.value().get(item)) return FromSimdjson(error);
+        if (auto error = field.value().get(item))
+          return FromSimdjson(error);
         MERIT_ASSIGN_OR_RETURN(Json converted, FromOnDemand(item));
         out.Set(std::move(key_copy), std::move(converted));
       }
@@ -382,6 +408,7 @@ StatusOr<Json> FromOnDemand(V value) {
 }  // namespace
 
 JsonParser::JsonParser(JsonParseLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+
 JsonParser::JsonParser(JsonParser&&) noexcept = default;
 JsonParser& JsonParser::operator=(JsonParser&&) noexcept = default;
 JsonParser::~JsonParser() = default;
@@ -395,8 +422,10 @@ StatusOr<Json> JsonParser::Parse(std::string_view text) {
   }
   simdjson::dom::element root;
   const simdjson::error_code error = impl.dom.parse(text.data(), text.size()).get(root);
-  if (!error) return FromDom(root);
-  if (error != simdjson::NUMBER_ERROR) return FromSimdjson(error);
+  if (!error)
+    return FromDom(root);
+  if (error != simdjson::NUMBER_ERROR)
+    return FromSimdjson(error);
 
   // Wrapping the text in [ ] lets On-Demand validate a scalar document as strictly as any other.
   impl.padded.assign("[");
@@ -412,16 +441,20 @@ StatusOr<Json> JsonParser::Parse(std::string_view text) {
     return FromSimdjson(e);
   }
   simdjson::ondemand::array wrapper;
-  if (auto e = doc.get_array().get(wrapper)) return FromSimdjson(e);
+  if (auto e = doc.get_array().get(wrapper))
+    return FromSimdjson(e);
   Json result;
   std::size_t count = 0;
   for (auto element : wrapper) {
     simdjson::ondemand::value item;
-    if (auto e = element.get(item)) return FromSimdjson(e);
-    if (++count > 1) return InvalidArgumentError("invalid json: trailing content after value");
+    if (auto e = element.get(item))
+      return FromSimdjson(e);
+    if (++count > 1)
+      return InvalidArgumentError("invalid json: trailing content after value");
     MERIT_ASSIGN_OR_RETURN(result, FromOnDemand(item));
   }
-  if (count != 1) return InvalidArgumentError("invalid json: empty input");
+  if (count != 1)
+    return InvalidArgumentError("invalid json: empty input");
   const char* location = nullptr;
   if (!doc.current_location().get(location)) {
     return InvalidArgumentError("invalid json: trailing content after value");

@@ -1,8 +1,8 @@
-#include <gtest/gtest.h>
+#include "merit/json.h"
 
 #include <string>
 
-#include "merit/json.h"
+#include <gtest/gtest.h>
 
 namespace merit {
 namespace {
@@ -37,8 +37,9 @@ TEST(JsonParser, KeepsBigIntegersExact) {
 
 TEST(JsonParser, RejectsMalformedInput) {
   JsonParser parser;
-  const char* kBad[] = {"", "   ", "{", "{\"a\":}", "[1,]", "NaN", "{\"a\":1} x", "1 2",
-                        "{\"a\":Infinity}", "\"\xff\xfe\"", "[1],[2]", "1e999"};
+  const char* kBad[] = {"",        "   ",         "{",   "{\"a\":}",         "[1,]",
+                        "NaN",     "{\"a\":1} x", "1 2", "{\"a\":Infinity}", "\"\xff\xfe\"",
+                        "[1],[2]", "1e999"};
   for (const char* text : kBad) {
     StatusOr<Json> parsed = parser.Parse(text);
     EXPECT_FALSE(parsed.ok()) << "accepted: " << text;
@@ -63,7 +64,8 @@ TEST(Json, DumpEscapesAndRepairsInvalidUtf8) {
   EXPECT_EQ(Json::Str("a\"b\\c\n\x01").Dump(), R"("a\"b\\c\n\u0001")");
   EXPECT_EQ(Json::Str("ok \xC3\xA9").Dump(), "\"ok \xC3\xA9\"");  // Valid UTF-8 passes through.
   EXPECT_EQ(Json::Str("bad \xFF end").Dump(), "\"bad \xEF\xBF\xBD end\"");
-  EXPECT_EQ(Json::Str("\xED\xA0\x80").Dump(), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // Surrogate.
+  EXPECT_EQ(Json::Str("\xED\xA0\x80").Dump(),
+            "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");  // Surrogate.
 }
 
 TEST(Json, NumbersUseShortestRoundTripText) {

@@ -10,7 +10,8 @@ namespace {
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -53,7 +54,8 @@ ConfigLocation ConfigLocation::Index(std::size_t index) const {
 }
 
 Status ConfigLocation::Error(std::string_view message) const {
-  if (path_.empty()) return InvalidArgumentError(fmt::format("{}: {}", file_, message));
+  if (path_.empty())
+    return InvalidArgumentError(fmt::format("{}: {}", file_, message));
   return InvalidArgumentError(fmt::format("{}: {}: {}", file_, path_, message));
 }
 
@@ -62,7 +64,8 @@ std::vector<std::string_view> ClosestNames(std::string_view name,
   std::vector<std::pair<std::size_t, std::string_view>> scored;
   for (std::string_view candidate : candidates) {
     const std::size_t distance = EditDistance(name, candidate);
-    // Close enough to be a typo, or the name is a prefix/suffix of a candidate ("bleu" -> "text.bleu").
+    // Close enough to be a typo, or the name is a prefix/suffix of a candidate ("bleu" ->
+    // "text.bleu").
     const bool contains = !name.empty() && candidate.find(name) != std::string_view::npos;
     if (distance <= std::max<std::size_t>(2, name.size() / 3) || contains) {
       scored.emplace_back(contains ? 0 : distance, candidate);
@@ -71,7 +74,8 @@ std::vector<std::string_view> ClosestNames(std::string_view name,
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string_view> out;
-  for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+  for (std::size_t i = 0; i < scored.size() && i < 3; ++i)
+    out.push_back(scored[i].second);
   return out;
 }
 
@@ -92,9 +96,12 @@ std::string SuggestionText(std::string_view name, std::span<const std::string_vi
 namespace internal {
 
 std::string ReadOption(const Json& value, const Limits& limits, double& out) {
-  if (!value.is_number()) return fmt::format("expected a number, got {}", GotText(value));
-  if (!std::isfinite(value.number())) return "expected a finite number";
-  if (std::string error = RangeError(value.number(), limits); !error.empty()) return error;
+  if (!value.is_number())
+    return fmt::format("expected a number, got {}", GotText(value));
+  if (!std::isfinite(value.number()))
+    return "expected a finite number";
+  if (std::string error = RangeError(value.number(), limits); !error.empty())
+    return error;
   out = value.number();
   return {};
 }
@@ -104,22 +111,26 @@ std::string ReadOption(const Json& value, const Limits& limits, std::int64_t& ou
       std::fabs(value.number()) > 9.0e15) {
     return fmt::format("expected an integer, got {}", GotText(value));
   }
-  if (std::string error = RangeError(value.number(), limits); !error.empty()) return error;
+  if (std::string error = RangeError(value.number(), limits); !error.empty())
+    return error;
   out = static_cast<std::int64_t>(value.number());
   return {};
 }
 
 std::string ReadOption(const Json& value, const Limits&, bool& out) {
-  if (!value.is_bool()) return fmt::format("expected true or false, got {}", GotText(value));
+  if (!value.is_bool())
+    return fmt::format("expected true or false, got {}", GotText(value));
   out = value.boolean();
   return {};
 }
 
 std::string ReadOption(const Json& value, const Limits& limits, std::string& out) {
-  if (!value.is_string()) return fmt::format("expected a string, got {}", GotText(value));
-  if (!limits.choices.empty() &&
-      std::find(limits.choices.begin(), limits.choices.end(), value.str()) == limits.choices.end()) {
-    return fmt::format("unknown value \"{}\"{}", value.str(), SuggestionText(value.str(), limits.choices));
+  if (!value.is_string())
+    return fmt::format("expected a string, got {}", GotText(value));
+  if (!limits.choices.empty() && std::find(limits.choices.begin(), limits.choices.end(),
+                                           value.str()) == limits.choices.end()) {
+    return fmt::format("unknown value \"{}\"{}", value.str(),
+                       SuggestionText(value.str(), limits.choices));
   }
   out = value.str();
   return {};
@@ -129,11 +140,13 @@ std::string ReadOption(const Json& value, const Limits& limits, std::vector<std:
   if (value.is_string()) {  // A single string stands for a list of one.
     out.clear();
     std::string item;
-    if (std::string error = ReadOption(value, limits, item); !error.empty()) return error;
+    if (std::string error = ReadOption(value, limits, item); !error.empty())
+      return error;
     out.push_back(std::move(item));
     return {};
   }
-  if (!value.is_array()) return fmt::format("expected a list of strings, got {}", GotText(value));
+  if (!value.is_array())
+    return fmt::format("expected a list of strings, got {}", GotText(value));
   std::vector<std::string> items;
   for (std::size_t i = 0; i < value.array().size(); ++i) {
     std::string item;
@@ -147,7 +160,8 @@ std::string ReadOption(const Json& value, const Limits& limits, std::vector<std:
 }
 
 std::string ReadOption(const Json& value, const Limits& limits, std::vector<double>& out) {
-  if (!value.is_array()) return fmt::format("expected a list of numbers, got {}", GotText(value));
+  if (!value.is_array())
+    return fmt::format("expected a list of numbers, got {}", GotText(value));
   std::vector<double> items;
   for (std::size_t i = 0; i < value.array().size(); ++i) {
     double item = 0;
@@ -165,39 +179,80 @@ std::string ReadOption(const Json& value, const Limits&, Json& out) {
   return {};
 }
 
-Json OptionToJson(double v) { return Json::Num(v); }
-Json OptionToJson(std::int64_t v) { return Json::Num(static_cast<double>(v)); }
-Json OptionToJson(bool v) { return Json::Bool(v); }
-Json OptionToJson(const std::string& v) { return Json::Str(v); }
+Json OptionToJson(double v) {
+  return Json::Num(v);
+}
+
+Json OptionToJson(std::int64_t v) {
+  return Json::Num(static_cast<double>(v));
+}
+
+Json OptionToJson(bool v) {
+  return Json::Bool(v);
+}
+
+Json OptionToJson(const std::string& v) {
+  return Json::Str(v);
+}
+
 Json OptionToJson(const std::vector<std::string>& v) {
   Json::Array items;
-  for (const std::string& s : v) items.push_back(Json::Str(s));
+  for (const std::string& s : v)
+    items.push_back(Json::Str(s));
   return Json::Arr(std::move(items));
 }
+
 Json OptionToJson(const std::vector<double>& v) {
   Json::Array items;
-  for (double d : v) items.push_back(Json::Num(d));
+  for (double d : v)
+    items.push_back(Json::Num(d));
   return Json::Arr(std::move(items));
 }
-Json OptionToJson(const Json& v) { return v; }
 
-std::string_view OptionTypeName(const double*) { return "number"; }
-std::string_view OptionTypeName(const std::int64_t*) { return "integer"; }
-std::string_view OptionTypeName(const bool*) { return "boolean"; }
-std::string_view OptionTypeName(const std::string*) { return "string"; }
-std::string_view OptionTypeName(const std::vector<std::string>*) { return "list of strings"; }
-std::string_view OptionTypeName(const std::vector<double>*) { return "list of numbers"; }
-std::string_view OptionTypeName(const Json*) { return "any"; }
+Json OptionToJson(const Json& v) {
+  return v;
+}
+
+std::string_view OptionTypeName(const double*) {
+  return "number";
+}
+
+std::string_view OptionTypeName(const std::int64_t*) {
+  return "integer";
+}
+
+std::string_view OptionTypeName(const bool*) {
+  return "boolean";
+}
+
+std::string_view OptionTypeName(const std::string*) {
+  return "string";
+}
+
+std::string_view OptionTypeName(const std::vector<std::string>*) {
+  return "list of strings";
+}
+
+std::string_view OptionTypeName(const std::vector<double>*) {
+  return "list of numbers";
+}
+
+std::string_view OptionTypeName(const Json*) {
+  return "any";
+}
 
 std::string LimitsText(const Limits& limits) {
-  if (!limits.choices.empty()) return fmt::format("one of: {}", fmt::join(limits.choices, ", "));
+  if (!limits.choices.empty())
+    return fmt::format("one of: {}", fmt::join(limits.choices, ", "));
   const bool has_min = std::isfinite(limits.min);
   const bool has_max = std::isfinite(limits.max);
   if (has_min && has_max) {
     return fmt::format("in [{}, {}]", Json::Num(limits.min).Dump(), Json::Num(limits.max).Dump());
   }
-  if (has_min) return fmt::format(">= {}", Json::Num(limits.min).Dump());
-  if (has_max) return fmt::format("<= {}", Json::Num(limits.max).Dump());
+  if (has_min)
+    return fmt::format(">= {}", Json::Num(limits.min).Dump());
+  if (has_max)
+    return fmt::format("<= {}", Json::Num(limits.max).Dump());
   return {};
 }
 

@@ -1,7 +1,7 @@
+#include "merit/options.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "merit/options.h"
 
 namespace merit {
 namespace {
@@ -21,8 +21,10 @@ struct DemoOptions {
       Field{"mode", &DemoOptions::mode, "Mode.", {.choices = kModes}},
       Field{"tags", &DemoOptions::tags, "Tags."},
   };
+
   Status Validate() const {
-    if (mode == "exact" && tolerance != 0) return InvalidArgumentError("exact mode needs tolerance 0");
+    if (mode == "exact" && tolerance != 0)
+      return InvalidArgumentError("exact mode needs tolerance 0");
     return OkStatus();
   }
 };
@@ -43,7 +45,9 @@ TEST(Options, DefaultsAndValues) {
 }
 
 TEST(Options, ErrorsNameFilePathExpectationAndSuggestions) {
-  const auto error = [](std::string_view json) { return Parse(json).status().message(); };
+  const auto error = [](std::string_view json) {
+    return Parse(json).status().message();
+  };
   EXPECT_EQ(error(R"({"tolerence": 0.1})"),
             "cfg.yaml: reward.children[1].tolerence: unknown option, did you mean \"tolerance\"?");
   EXPECT_EQ(error(R"({"tolerance": "abc"})"),

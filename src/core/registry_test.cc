@@ -1,7 +1,7 @@
+#include "merit/registry.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "merit/registry.h"
 
 namespace merit {
 namespace {
@@ -14,6 +14,7 @@ struct ConstOptions {
 class Const final : public Reward {
  public:
   explicit Const(double v) : v_(v) {}
+
   Score Evaluate(const Sample&, ScoreContext&) const override { return Score::Ok(v_); }
 
  private:
@@ -21,7 +22,8 @@ class Const final : public Reward {
 };
 
 StatusOr<std::unique_ptr<const Reward>> MakeConst(const ConstOptions& o) {
-  if (o.value < 0) return InvalidArgumentError("value must be >= 0");
+  if (o.value < 0)
+    return InvalidArgumentError("value must be >= 0");
   return std::unique_ptr<const Reward>(std::make_unique<Const>(o.value));
 }
 
@@ -53,8 +55,9 @@ TEST(Registry, FindsListsAndBuilds) {
 TEST(Registry, FactoryErrorsCarryTheLocation) {
   const Registry registry = TestRegistry();
   JsonParser parser;
-  auto built = registry.Find("test.const")->reward(parser.Parse(R"({"value":-1})").value(),
-                                                   ConfigLocation("f.yaml", "reward"), {});
+  auto built =
+      registry.Find("test.const")
+          ->reward(parser.Parse(R"({"value":-1})").value(), ConfigLocation("f.yaml", "reward"), {});
   ASSERT_FALSE(built.ok());
   EXPECT_EQ(built.status().message(), "f.yaml: reward: value must be >= 0");
 }

@@ -15,8 +15,10 @@ std::optional<std::size_t> FirstFailure(Children& children) {
   std::optional<std::size_t> first_unscorable;
   for (std::size_t i = 0; i < children.size(); ++i) {
     const Score& score = children.Get(i);
-    if (score.status == ScoreStatus::kError) return i;
-    if (score.status == ScoreStatus::kUnscorable && !first_unscorable) first_unscorable = i;
+    if (score.status == ScoreStatus::kError)
+      return i;
+    if (score.status == ScoreStatus::kUnscorable && !first_unscorable)
+      first_unscorable = i;
   }
   return first_unscorable;
 }
@@ -24,9 +26,8 @@ std::optional<std::size_t> FirstFailure(Children& children) {
 Score PropagateFailure(const Score& failure, std::string_view child) {
   Score out = failure;
   out.value = 0;
-  out.explanation = failure.explanation.empty()
-                        ? fmt::format("{}: {}", child, failure.reason)
-                        : fmt::format("{}: {}", child, failure.explanation);
+  out.explanation = failure.explanation.empty() ? fmt::format("{}: {}", child, failure.reason)
+                                                : fmt::format("{}: {}", child, failure.explanation);
   return out;
 }
 

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "merit/config.h"
+
+#include <gtest/gtest.h>
 
 namespace merit {
 namespace {
@@ -14,7 +14,8 @@ d: null
 e: text
 f: [1, '2']
 g: +3
-)", "x.yaml");
+)",
+                                   "x.yaml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   const Json& r = c->root;
   EXPECT_TRUE(r.Find("a")->is_number());
@@ -28,11 +29,14 @@ g: +3
 }
 
 TEST(Config, HashIsStableAcrossFormattingAndKeyOrder) {
-  const auto hash = [](std::string_view text) { return ParseConfig(text, "x").value().hash; };
+  const auto hash = [](std::string_view text) {
+    return ParseConfig(text, "x").value().hash;
+  };
   const std::string a = hash("reward: {type: weighted_sum, children: [a]}\nadvantages: grpo\n");
   EXPECT_EQ(a.size(), 16u);
   EXPECT_EQ(a, hash("advantages: grpo\nreward:\n  children: [a]\n  type: weighted_sum\n"));
-  EXPECT_EQ(a, hash(R"({"reward": {"type": "weighted_sum", "children": ["a"]}, "advantages": "grpo"})"));
+  EXPECT_EQ(
+      a, hash(R"({"reward": {"type": "weighted_sum", "children": ["a"]}, "advantages": "grpo"})"));
   EXPECT_NE(a, hash("reward: {type: weighted_sum, children: [b]}\nadvantages: grpo\n"));
   EXPECT_EQ(hash("x: 1.0e-6"), hash("x: 0.000001"));
 }
@@ -49,7 +53,8 @@ TEST(Config, ErrorsNameTheFileAndLine) {
 
   StatusOr<Config> scalar = ParseConfig("just text", "s.yaml");
   ASSERT_FALSE(scalar.ok());
-  EXPECT_NE(scalar.status().message().find("expected a mapping at the top level"), std::string::npos);
+  EXPECT_NE(scalar.status().message().find("expected a mapping at the top level"),
+            std::string::npos);
 
   EXPECT_EQ(LoadConfigFile("/nonexistent/merit.yaml").status().code(), StatusCode::kNotFound);
 }

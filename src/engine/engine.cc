@@ -30,12 +30,14 @@ Groups AssignGroups(std::span<const Sample> samples, std::span<const std::uint8_
   groups.group_of.assign(samples.size(), Groups::kNoGroup);
   std::unordered_map<std::string_view, std::size_t> ids;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    if (!Usable(usable, i)) continue;
+    if (!Usable(usable, i))
+      continue;
     std::size_t id = groups.members.size();
     if (!samples[i].group.empty()) {
       id = ids.try_emplace(samples[i].group, groups.members.size()).first->second;
     }
-    if (id == groups.members.size()) groups.members.emplace_back();
+    if (id == groups.members.size())
+      groups.members.emplace_back();
     groups.members[id].push_back(i);
     groups.group_of[i] = id;
   }
@@ -49,7 +51,8 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
                     [&](std::size_t begin, std::size_t end, std::size_t slot) {
                       ScoreContext& context = contexts[slot];
                       for (std::size_t i = begin; i < end; ++i) {
-                        if (!Usable(usable, i)) continue;
+                        if (!Usable(usable, i))
+                          continue;
                         context.seed = i;
                         tree.EvaluateSample(samples[i], context, states[i]);
                       }
@@ -69,13 +72,16 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
         }
       }
       std::vector<std::size_t> position(samples.size());
-      for (std::size_t k = 0; k < index.size(); ++k) position[index[k]] = k;
+      for (std::size_t k = 0; k < index.size(); ++k)
+        position[index[k]] = k;
       std::vector<std::vector<std::size_t>> members = groups.members;
       for (auto& group : members) {
-        for (std::size_t& m : group) m = position[m];
+        for (std::size_t& m : group)
+          m = position[m];
       }
       tree.EvaluateGroups(members, subset);
-      for (std::size_t k = 0; k < index.size(); ++k) states[index[k]] = std::move(subset[k]);
+      for (std::size_t k = 0; k < index.size(); ++k)
+        states[index[k]] = std::move(subset[k]);
     }
   }
 }
@@ -83,7 +89,8 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
 std::vector<std::optional<double>> EngineState::Advantages(
     std::span<const Sample> samples, std::span<const NodeScores> states,
     std::span<const std::uint8_t> usable) const {
-  if (advantages == nullptr) return {};
+  if (advantages == nullptr)
+    return {};
   const Groups groups = AssignGroups(samples, usable);
   // Masked samples still need a group number for the estimator's bookkeeping; they never enter
   // its statistics because their reward is nullopt.
@@ -96,7 +103,8 @@ std::vector<std::optional<double>> EngineState::Advantages(
       continue;
     }
     const merit::Score& root = states[i].scores[0];
-    if (root.ok()) rewards[i] = root.value;
+    if (root.ok())
+      rewards[i] = root.value;
   }
   return advantages->Compute(rewards, group_of);
 }
@@ -104,6 +112,7 @@ std::vector<std::optional<double>> EngineState::Advantages(
 }  // namespace internal
 
 Engine::Engine(std::unique_ptr<const internal::EngineState> state) : state_(std::move(state)) {}
+
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;
 Engine::~Engine() = default;
@@ -122,8 +131,8 @@ StatusOr<Engine> Engine::Create(const Config& config, const Registry& registry,
     }
   }
   const Json* fields = root.Find("fields");
-  MERIT_ASSIGN_OR_RETURN(state->fields,
-                         internal::FieldMapping::Create(fields ? *fields : Json(), top.Key("fields")));
+  MERIT_ASSIGN_OR_RETURN(
+      state->fields, internal::FieldMapping::Create(fields ? *fields : Json(), top.Key("fields")));
   const Json* reward = root.Find("reward");
   if (reward == nullptr || reward->is_null()) {
     return top.Error("missing `reward:` (the root of the reward tree)");
@@ -147,7 +156,8 @@ StatusOr<Engine> Engine::Create(const Config& config, const Registry& registry,
                            entry->advantage(node, where, internal::kAdvantageKeys));
   }
   std::size_t threads = options.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
   state->pool = std::make_unique<internal::ThreadPool>(threads);
   return Engine(std::move(state));
 }
@@ -162,16 +172,19 @@ std::vector<Result> Engine::ScoreBatch(std::span<const Sample> samples) const {
     Result& result = results[i];
     const merit::Score& root = states[i].scores[0];
     result.status = root.status;
-    if (root.ok()) result.reward = root.value;
+    if (root.ok())
+      result.reward = root.value;
     result.reason = std::string(root.reason);
     result.explanation = root.explanation;
     result.components.reserve(nodes.size());
     for (std::size_t n = 0; n < nodes.size(); ++n) {
       std::optional<double> value;
-      if (states[i].evaluated[n] && states[i].scores[n].ok()) value = states[i].scores[n].value;
+      if (states[i].evaluated[n] && states[i].scores[n].ok())
+        value = states[i].scores[n].value;
       result.components.emplace_back(nodes[n].component, value);
     }
-    if (!advantages.empty()) result.advantage = advantages[i];
+    if (!advantages.empty())
+      result.advantage = advantages[i];
     result.segments = states[i].segments;
     result.steps = states[i].steps;
   }
@@ -182,13 +195,22 @@ Score Engine::MapSample(const Json& object, Sample* sample) const {
   return state_->fields.Map(object, sample);
 }
 
-const std::string& Engine::config_hash() const { return state_->config.hash; }
-bool Engine::has_advantages() const { return state_->advantages != nullptr; }
-std::size_t Engine::threads() const { return state_->pool->threads(); }
+const std::string& Engine::config_hash() const {
+  return state_->config.hash;
+}
+
+bool Engine::has_advantages() const {
+  return state_->advantages != nullptr;
+}
+
+std::size_t Engine::threads() const {
+  return state_->pool->threads();
+}
 
 std::vector<std::string> Engine::ComponentNames() const {
   std::vector<std::string> names;
-  for (const auto& node : state_->tree.nodes()) names.push_back(node.component);
+  for (const auto& node : state_->tree.nodes())
+    names.push_back(node.component);
   return names;
 }
 

@@ -8,11 +8,12 @@
 #include <span>
 #include <vector>
 
+#include "merit/config.h"
+#include "merit/reward.h"
+
 #include "concurrency/thread_pool.h"
 #include "engine/field_mapping.h"
 #include "engine/reward_tree.h"
-#include "merit/config.h"
-#include "merit/reward.h"
 
 namespace merit::internal {
 
@@ -42,6 +43,7 @@ struct Groups {
   std::vector<std::size_t> group_of;
   std::vector<std::vector<std::size_t>> members;
 };
+
 Groups AssignGroups(std::span<const Sample> samples, std::span<const std::uint8_t> usable);
 
 }  // namespace merit::internal

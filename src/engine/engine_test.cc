@@ -3,6 +3,7 @@
 
 #include "merit/config.h"
 #include "merit/registry.h"
+
 #include "testutil/testutil.h"
 
 namespace merit {
@@ -48,7 +49,8 @@ reward:
       name: best
       children: [{name: b, type: field.value, path: b}, {name: c, type: field.value, path: c}]
 )");
-  EXPECT_THAT(engine.ComponentNames(), testing::ElementsAre("total", "a", "best", "best/b", "best/c"));
+  EXPECT_THAT(engine.ComponentNames(),
+              testing::ElementsAre("total", "a", "best", "best/b", "best/c"));
   const std::vector<Result> results =
       testutil::ScoreAll(engine, {R"({"completion": "x", "metadata": {"a": 1, "b": 2, "c": 3}})"});
   ASSERT_EQ(results.size(), 1u);
@@ -64,7 +66,8 @@ reward:
   gates: [{name: ok, type: field.value, path: ok}]
   children: [{name: judge, type: field.value, path: judge, missing: error}]
 )");
-  const std::vector<Result> r = testutil::ScoreAll(engine, {R"({"completion": "x", "metadata": {"ok": 0}})"});
+  const std::vector<Result> r =
+      testutil::ScoreAll(engine, {R"({"completion": "x", "metadata": {"ok": 0}})"});
   // The judge would have been an error; it was never evaluated.
   EXPECT_EQ(r[0].status, ScoreStatus::kOk);
   EXPECT_EQ(r[0].reward, 0.0);
@@ -77,12 +80,12 @@ TEST(Engine, AdvantagesMaskFailuresAndUseGroups) {
 reward: {type: field.value, path: r}
 advantages: drgrpo
 )");
-  const std::vector<Result> r = testutil::ScoreAll(
-      engine, {R"({"completion": "x", "group": "g1", "metadata": {"r": 1}})",
-               R"({"completion": "x", "group": "g2", "metadata": {"r": 5}})",
-               R"({"completion": "x", "group": "g1", "metadata": {}})",
-               R"({"completion": "x", "group": "g1", "metadata": {"r": 0}})",
-               R"({"completion": "x", "group": "g2", "metadata": {"r": 7}})"});
+  const std::vector<Result> r =
+      testutil::ScoreAll(engine, {R"({"completion": "x", "group": "g1", "metadata": {"r": 1}})",
+                                  R"({"completion": "x", "group": "g2", "metadata": {"r": 5}})",
+                                  R"({"completion": "x", "group": "g1", "metadata": {}})",
+                                  R"({"completion": "x", "group": "g1", "metadata": {"r": 0}})",
+                                  R"({"completion": "x", "group": "g2", "metadata": {"r": 7}})"});
   EXPECT_EQ(r[0].advantage, 0.5);
   EXPECT_EQ(r[1].advantage, -1.0);
   EXPECT_EQ(r[2].status, ScoreStatus::kUnscorable);
@@ -104,8 +107,8 @@ advantages: grpo
   std::vector<std::string> samples;
   for (int i = 0; i < 5000; ++i) {
     samples.push_back(R"({"completion": "x", "group": "g)" + std::to_string(i % 37) +
-                      R"(", "metadata": {"a": )" + std::to_string((i * 7919) % 13) +
-                      R"(, "b": )" + std::to_string((i * 104729) % 17) + "}}");
+                      R"(", "metadata": {"a": )" + std::to_string((i * 7919) % 13) + R"(, "b": )" +
+                      std::to_string((i * 104729) % 17) + "}}");
   }
   const auto one = testutil::ScoreAll(testutil::MakeEngine(config, 1), samples);
   const auto four = testutil::ScoreAll(testutil::MakeEngine(config, 4), samples);
@@ -139,7 +142,8 @@ class SentenceSegments final : public Reward {
     std::size_t start = 0;
     for (std::size_t i = 0; i < sample.completion_text.size(); ++i) {
       if (sample.completion_text[i] == '.' && context.segments != nullptr) {
-        context.segments->push_back({.start = start, .end = i + 1, .reward = 0.5, .component = "s"});
+        context.segments->push_back(
+            {.start = start, .end = i + 1, .reward = 0.5, .component = "s"});
         start = i + 1;
       }
     }
@@ -153,7 +157,8 @@ StatusOr<std::unique_ptr<const Reward>> MakeSentenceSegments(const NoOptions&) {
 
 TEST(Engine, DenseSegmentsReachTheResult) {
   Registry registry = BuiltinRegistry();
-  registry.AddReward<NoOptions>({.name = "test.sentences", .summary = "test"}, &MakeSentenceSegments);
+  registry.AddReward<NoOptions>({.name = "test.sentences", .summary = "test"},
+                                &MakeSentenceSegments);
   const Config config = ParseConfig("reward: {type: test.sentences}", "<test>").value();
   const Engine engine = Engine::Create(config, registry).value();
   std::vector<Sample> samples(2);

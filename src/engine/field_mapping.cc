@@ -8,10 +8,9 @@ namespace merit::internal {
 namespace {
 
 constexpr std::string_view kPresets[] = {"default", "verl", "openrlhf", "trl"};
-constexpr std::string_view kFieldKeys[] = {"preset",   "id",          "prompt",     "completion",
-                                           "reference", "group",      "data_source", "metadata",
-                                           "num_tokens", "logprobs",  "ref_logprobs",
-                                           "strip_prompt_prefix"};
+constexpr std::string_view kFieldKeys[] = {
+    "preset",      "id",       "prompt",     "completion", "reference",    "group",
+    "data_source", "metadata", "num_tokens", "logprobs",   "ref_logprobs", "strip_prompt_prefix"};
 
 FieldMapping Preset(std::string_view name) {
   FieldMapping m;
@@ -71,7 +70,8 @@ const Json* Lookup(const Json& object, const FieldMapping::Paths& paths, std::st
   for (const std::string& path : paths) {
     const Json* found = object.FindPath(path);
     if (found != nullptr && !found->is_null()) {
-      if (used != nullptr) *used = path;
+      if (used != nullptr)
+        *used = path;
       return found;
     }
   }
@@ -103,11 +103,14 @@ void ScalarText(const Json& value, std::string& out) {
 Score ReadNumbers(const Json* value, std::string_view field, std::string_view path,
                   std::vector<double>& out) {
   out.clear();
-  if (value == nullptr) return Score::Ok(0);
-  if (!value->is_array()) return WrongType(field, path, "a list of numbers", *value);
+  if (value == nullptr)
+    return Score::Ok(0);
+  if (!value->is_array())
+    return WrongType(field, path, "a list of numbers", *value);
   out.reserve(value->array().size());
   for (const Json& item : value->array()) {
-    if (!item.is_number()) return WrongType(field, path, "a list of numbers", item);
+    if (!item.is_number())
+      return WrongType(field, path, "a list of numbers", item);
     out.push_back(item.number());
   }
   return Score::Ok(0);
@@ -122,41 +125,48 @@ std::vector<std::string_view> FieldMapping::PresetNames() {
 StatusOr<FieldMapping> FieldMapping::Create(const Json& fields, const ConfigLocation& location) {
   const auto preset_named = [&](const Json& name,
                                 const ConfigLocation& where) -> StatusOr<FieldMapping> {
-    if (!name.is_string()) return where.Error("expected a preset name (string)");
+    if (!name.is_string())
+      return where.Error("expected a preset name (string)");
     for (std::string_view preset : kPresets) {
-      if (preset == name.str()) return Preset(preset);
+      if (preset == name.str())
+        return Preset(preset);
     }
-    return where.Error(fmt::format("unknown preset \"{}\"{}", name.str(),
-                                   SuggestionText(name.str(), kPresets)));
+    return where.Error(
+        fmt::format("unknown preset \"{}\"{}", name.str(), SuggestionText(name.str(), kPresets)));
   };
-  if (fields.is_null()) return Preset("default");
-  if (fields.is_string()) return preset_named(fields, location);
-  if (!fields.is_object()) return location.Error("expected a preset name or a mapping");
+  if (fields.is_null())
+    return Preset("default");
+  if (fields.is_string())
+    return preset_named(fields, location);
+  if (!fields.is_object())
+    return location.Error("expected a preset name or a mapping");
   FieldMapping mapping = Preset("default");
   if (const Json* preset = fields.Find("preset")) {
     MERIT_ASSIGN_OR_RETURN(mapping, preset_named(*preset, location.Key("preset")));
   }
-  const std::pair<std::string_view, Paths*> slots[] = {
-      {"id", &mapping.id},
-      {"prompt", &mapping.prompt},
-      {"completion", &mapping.completion},
-      {"reference", &mapping.reference},
-      {"group", &mapping.group},
-      {"data_source", &mapping.data_source},
-      {"metadata", &mapping.metadata},
-      {"num_tokens", &mapping.num_tokens},
-      {"logprobs", &mapping.logprobs},
-      {"ref_logprobs", &mapping.ref_logprobs}};
+  const std::pair<std::string_view, Paths*> slots[] = {{"id", &mapping.id},
+                                                       {"prompt", &mapping.prompt},
+                                                       {"completion", &mapping.completion},
+                                                       {"reference", &mapping.reference},
+                                                       {"group", &mapping.group},
+                                                       {"data_source", &mapping.data_source},
+                                                       {"metadata", &mapping.metadata},
+                                                       {"num_tokens", &mapping.num_tokens},
+                                                       {"logprobs", &mapping.logprobs},
+                                                       {"ref_logprobs", &mapping.ref_logprobs}};
   for (const auto& [key, value] : fields.object()) {
-    if (key == "preset") continue;
+    if (key == "preset")
+      continue;
     if (key == "strip_prompt_prefix") {
-      if (!value.is_bool()) return location.Key(key).Error("expected true or false");
+      if (!value.is_bool())
+        return location.Key(key).Error("expected true or false");
       mapping.strip_prompt_prefix = value.boolean();
       continue;
     }
     Paths* target = nullptr;
     for (const auto& [name, paths] : slots) {
-      if (name == key) target = paths;
+      if (name == key)
+        target = paths;
     }
     if (target == nullptr) {
       return location.Key(key).Error("unknown field" + SuggestionText(key, kFieldKeys));
@@ -172,24 +182,30 @@ bool ExtractText(const Json& value, std::string_view role, std::string& out) {
     out = value.str();
     return true;
   }
-  if (!value.is_array()) return false;
+  if (!value.is_array())
+    return false;
   const Json* chosen = nullptr;
   for (const Json& message : value.array()) {
-    if (!message.is_object()) return false;
+    if (!message.is_object())
+      return false;
     const Json* message_role = message.Find("role");
     if (message_role != nullptr && message_role->is_string() && message_role->str() == role) {
       chosen = &message;
     }
   }
-  if (chosen == nullptr && !value.array().empty()) chosen = &value.array().back();
-  if (chosen == nullptr) return true;  // An empty conversation is empty text.
+  if (chosen == nullptr && !value.array().empty())
+    chosen = &value.array().back();
+  if (chosen == nullptr)
+    return true;  // An empty conversation is empty text.
   const Json* content = chosen->Find("content");
-  if (content == nullptr || content->is_null()) return true;  // A pure tool call has no text.
+  if (content == nullptr || content->is_null())
+    return true;  // A pure tool call has no text.
   if (content->is_string()) {
     out = content->str();
     return true;
   }
-  if (!content->is_array()) return false;
+  if (!content->is_array())
+    return false;
   for (const Json& part : content->array()) {
     const Json* text = part.Find("text");
     if (part.is_string()) {
@@ -242,16 +258,20 @@ Score FieldMapping::MapImpl(JsonRef& object, Sample* sample) const {
     tokens = static_cast<std::int64_t>(v->number());
   }
   const Json* lp = Lookup(object, logprobs, &used);
-  if (Score s = ReadNumbers(lp, "logprobs", used, sample->logprobs); !s.ok()) return s;
+  if (Score s = ReadNumbers(lp, "logprobs", used, sample->logprobs); !s.ok())
+    return s;
   const Json* ref_lp = Lookup(object, ref_logprobs, &used);
-  if (Score s = ReadNumbers(ref_lp, "ref_logprobs", used, sample->ref_logprobs); !s.ok()) return s;
+  if (Score s = ReadNumbers(ref_lp, "ref_logprobs", used, sample->ref_logprobs); !s.ok())
+    return s;
 
   // Everything is valid: fill the sample.
   sample->num_tokens = tokens;
   sample->id.clear();
-  if (const Json* v = Lookup(object, id, nullptr)) ScalarText(*v, sample->id);
+  if (const Json* v = Lookup(object, id, nullptr))
+    ScalarText(*v, sample->id);
   sample->data_source.clear();
-  if (const Json* v = Lookup(object, data_source, nullptr)) ScalarText(*v, sample->data_source);
+  if (const Json* v = Lookup(object, data_source, nullptr))
+    ScalarText(*v, sample->data_source);
   // Without an explicit group, rollouts of the same prompt form a group (GRPO's definition).
   sample->group.clear();
   if (const Json* v = Lookup(object, group, nullptr)) {

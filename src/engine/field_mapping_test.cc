@@ -1,6 +1,7 @@
+#include "engine/field_mapping.h"
+
 #include <gtest/gtest.h>
 
-#include "engine/field_mapping.h"
 #include "testutil/testutil.h"
 
 namespace merit::internal {
@@ -73,10 +74,12 @@ TEST(FieldMapping, InputErrors) {
   const FieldMapping m = Mapping("null");
   JsonParser parser;
   Sample sample;
+
   struct Case {
     const char* json;
     std::string_view reason;
   };
+
   const Case kCases[] = {
       {R"({"prompt": "p"})", "missing_field"},
       {R"({"completion": 5})", "wrong_type"},
@@ -100,8 +103,7 @@ TEST(FieldMapping, ConfigErrors) {
         .status()
         .message();
   };
-  EXPECT_EQ(error("verll"),
-            "c.yaml: fields: unknown preset \"verll\", did you mean \"verl\"?");
+  EXPECT_EQ(error("verll"), "c.yaml: fields: unknown preset \"verll\", did you mean \"verl\"?");
   EXPECT_NE(error("{completon: x}").find("did you mean \"completion\""), std::string::npos);
   EXPECT_EQ(error("{completion: 3}"),
             "c.yaml: fields.completion: expected a dotted path or a non-empty list of paths");

@@ -18,13 +18,20 @@ class LazyChildren final : public Children {
  public:
   using EvaluateFn = void (*)(const RewardTree&, std::size_t, const Sample&, ScoreContext&,
                               NodeScores&);
+
   LazyChildren(const RewardTree& tree, const RewardTree::Node& node, const Sample* sample,
                ScoreContext* context, NodeScores& state, EvaluateFn evaluate)
-      : tree_(tree), node_(node), sample_(sample), context_(context), state_(state),
+      : tree_(tree),
+        node_(node),
+        sample_(sample),
+        context_(context),
+        state_(state),
         evaluate_(evaluate) {}
 
   std::size_t size() const override { return node_.children.size(); }
+
   const ChildSpec& spec(std::size_t i) const override { return node_.child_specs[i]; }
+
   const Score& Get(std::size_t i) override {
     const std::size_t child = node_.children[i];
     if (!state_.evaluated[child] && sample_ != nullptr) {
@@ -47,9 +54,13 @@ class GroupView final : public GroupScores {
   GroupView(const RewardTree::Node& node, std::span<const std::size_t> members,
             std::span<NodeScores> states)
       : node_(node), members_(members), states_(states) {}
+
   std::size_t members() const override { return members_.size(); }
+
   std::size_t children() const override { return node_.children.size(); }
+
   const ChildSpec& spec(std::size_t child) const override { return node_.child_specs[child]; }
+
   const Score& Get(std::size_t child, std::size_t member) const override {
     return states_[members_[member]].scores[node_.children[child]];
   }
@@ -72,8 +83,7 @@ std::vector<std::string_view> BuildableNames(const Registry& registry) {
 StatusOr<RewardTree> RewardTree::Build(const Json& node, const ConfigLocation& location,
                                        const Registry& registry) {
   RewardTree tree;
-  MERIT_RETURN_IF_ERROR(
-      tree.BuildNode(node, location, registry, ChildSpec{}, "", 0).status());
+  MERIT_RETURN_IF_ERROR(tree.BuildNode(node, location, registry, ChildSpec{}, "", 0).status());
   // Component keys must be unique: they are the keys of `components` in every result.
   std::unordered_set<std::string> seen;
   for (const Node& n : tree.nodes_) {
@@ -106,13 +116,12 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   const Registry::Entry* entry = registry.Find(type->str());
   if (entry == nullptr || entry->kind == NodeKind::kAdvantage) {
     const std::vector<std::string_view> names = BuildableNames(registry);
-    return location.Key("type").Error(fmt::format(
-        "unknown reward or aggregator \"{}\"{}", type->str(), SuggestionText(type->str(), names)));
+    return location.Key("type").Error(fmt::format("unknown reward or aggregator \"{}\"{}",
+                                                  type->str(), SuggestionText(type->str(), names)));
   }
   spec.name = type->str();
   if (const Json* name = node.Find("name")) {
-    if (!name->is_string() || name->str().empty() ||
-        name->str().find('/') != std::string::npos) {
+    if (!name->is_string() || name->str().empty() || name->str().find('/') != std::string::npos) {
       return location.Key("name").Error("expected a non-empty string without '/'");
     }
     spec.name = name->str();
@@ -135,7 +144,8 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   // Keys the parent reads from this child (e.g. a gate's `threshold`) are not options here.
   // The views point into spec.extras, which outlives every use of `ignored` below.
   if (spec.extras.is_object()) {
-    for (const auto& [key, value] : spec.extras.object()) ignored.push_back(key);
+    for (const auto& [key, value] : spec.extras.object())
+      ignored.push_back(key);
   }
 
   if (entry->kind == NodeKind::kReward) {
@@ -146,7 +156,8 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   }
 
   // An aggregator: build each slot's children, then the node itself.
-  for (const ChildSlot& slot : entry->slots) ignored.push_back(slot.name);
+  for (const ChildSlot& slot : entry->slots)
+    ignored.push_back(slot.name);
   std::vector<std::size_t> children;
   std::vector<ChildSpec> child_specs;
   for (const ChildSlot& slot : entry->slots) {
@@ -155,17 +166,20 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
     std::vector<std::pair<const Json*, ConfigLocation>> items;
     if (value == nullptr || value->is_null()) {
       if (slot.min_count > 0) {
-        return location.Error(fmt::format("`{}` needs `{}:` ({})", type->str(), slot.name,
-                                          slot.single ? "one child node" : "a list of child nodes"));
+        return location.Error(
+            fmt::format("`{}` needs `{}:` ({})", type->str(), slot.name,
+                        slot.single ? "one child node" : "a list of child nodes"));
       }
       continue;
     }
     if (slot.single) {
       items.emplace_back(value, slot_location);
     } else {
-      if (!value->is_array()) return slot_location.Error("expected a list of child nodes");
+      if (!value->is_array())
+        return slot_location.Error("expected a list of child nodes");
       if (value->array().size() < slot.min_count) {
-        return slot_location.Error(fmt::format("expected at least {} child node(s)", slot.min_count));
+        return slot_location.Error(
+            fmt::format("expected at least {} child node(s)", slot.min_count));
       }
       for (std::size_t i = 0; i < value->array().size(); ++i) {
         items.emplace_back(&value->array()[i], slot_location.Index(i));
@@ -175,12 +189,12 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
       ChildSpec child_spec{.slot = std::string(slot.name), .extras = Json::Obj()};
       if (child_node->is_object()) {
         for (std::string_view key : entry->child_keys) {
-          if (const Json* extra = child_node->Find(key)) child_spec.extras.Set(std::string(key), *extra);
+          if (const Json* extra = child_node->Find(key))
+            child_spec.extras.Set(std::string(key), *extra);
         }
       }
-      MERIT_ASSIGN_OR_RETURN(std::size_t child,
-                             BuildNode(*child_node, child_location, registry, child_spec,
-                                       children_prefix, depth + 1));
+      MERIT_ASSIGN_OR_RETURN(std::size_t child, BuildNode(*child_node, child_location, registry,
+                                                          child_spec, children_prefix, depth + 1));
       children.push_back(child);
       child_specs.push_back(nodes_[child].spec);
     }
@@ -188,7 +202,8 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   MERIT_ASSIGN_OR_RETURN(auto aggregator, entry->aggregator(node, location, ignored, child_specs));
   Node& built = nodes_[index];
   built.deferred = aggregator->group_level();
-  for (std::size_t child : children) built.deferred = built.deferred || nodes_[child].deferred;
+  for (std::size_t child : children)
+    built.deferred = built.deferred || nodes_[child].deferred;
   built.aggregator = std::move(aggregator);
   built.children = std::move(children);
   built.child_specs = std::move(child_specs);
@@ -211,7 +226,8 @@ void RewardTree::EvaluateSample(const Sample& sample, ScoreContext& context,
 
 void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext& context,
                           NodeScores& state) const {
-  if (state.evaluated[index]) return;
+  if (state.evaluated[index])
+    return;
   const Node& node = nodes_[index];
   if (node.reward != nullptr) {
     state.scores[index] = node.reward->Evaluate(sample, context);
@@ -220,11 +236,14 @@ void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext&
   }
   if (node.deferred) {
     // Phase 2 decides this node; its non-deferred descendants are evaluated now, in parallel.
-    for (std::size_t child : node.children) Evaluate(child, sample, context, state);
+    for (std::size_t child : node.children)
+      Evaluate(child, sample, context, state);
     return;
   }
   const auto recurse = [](const RewardTree& tree, std::size_t i, const Sample& s, ScoreContext& c,
-                          NodeScores& st) { tree.Evaluate(i, s, c, st); };
+                          NodeScores& st) {
+    tree.Evaluate(i, s, c, st);
+  };
   LazyChildren children(*this, node, &sample, &context, state, recurse);
   state.scores[index] = node.aggregator->Combine(children);
   state.evaluated[index] = 1;
@@ -236,7 +255,8 @@ void RewardTree::EvaluateGroups(std::span<const std::vector<std::size_t>> member
   std::vector<Score> out;
   for (std::size_t index = nodes_.size(); index-- > 0;) {
     const Node& node = nodes_[index];
-    if (!node.deferred) continue;
+    if (!node.deferred)
+      continue;
     if (node.aggregator->group_level()) {
       for (const std::vector<std::size_t>& group : members) {
         out.assign(group.size(), Score{});

@@ -44,6 +44,7 @@ class RewardTree {
                                     const Registry& registry);
 
   const std::vector<Node>& nodes() const { return nodes_; }
+
   bool has_group_level() const { return !nodes_.empty() && nodes_[0].deferred; }
 
   // Phase 1 for one sample. `state` is resized and reset here.

@@ -21,6 +21,7 @@ class LineReader {
     std::string_view text;  // Valid until the next call.
     bool truncated = false;
   };
+
   // Returns false at end of input; a final line without '\n' is still returned.
   // Errors: kInternal on a read error.
   StatusOr<bool> Next(Line& line);

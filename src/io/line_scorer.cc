@@ -10,18 +10,20 @@ namespace {
 
 // Keys merit writes; an input object that already has one is re-serialised without it instead
 // of spliced, so the output never holds duplicate keys.
-constexpr std::string_view kOutputKeys[] = {"reward",     "status",   "reason", "explanation",
-                                            "components", "segments", "steps",  "advantage",
-                                            "line"};
+constexpr std::string_view kOutputKeys[] = {"reward",      "status",     "reason",
+                                            "explanation", "components", "segments",
+                                            "steps",       "advantage",  "line"};
 
 constexpr std::size_t kParseChunk = 256;
 constexpr std::size_t kFormatChunk = 256;
 
 bool HasOutputKey(const Json& object) {
-  if (!object.is_object()) return false;
+  if (!object.is_object())
+    return false;
   for (const auto& [key, value] : object.object()) {
     for (std::string_view k : kOutputKeys) {
-      if (key == k) return true;
+      if (key == k)
+        return true;
     }
   }
   return false;
@@ -46,7 +48,8 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reseriali
     if (std::find(std::begin(kOutputKeys), std::end(kOutputKeys), key) != std::end(kOutputKeys)) {
       continue;
     }
-    if (!first) out += ',';
+    if (!first)
+      out += ',';
     first = false;
     AppendJsonString(key, out);
     out += ':';
@@ -57,14 +60,16 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reseriali
 
 // ,"segments":[{"start":0,"end":12,"reward":0.5,"component":"fluency"},...]
 void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::string& out) {
-  if (spans.empty()) return;
+  if (spans.empty())
+    return;
   out += ",\"";
   out += key;
   out += "\":[";
   for (std::size_t k = 0; k < spans.size(); ++k) {
-    if (k > 0) out += ',';
-    fmt::format_to(std::back_inserter(out), "{{\"start\":{},\"end\":{},\"reward\":",
-                   spans[k].start, spans[k].end);
+    if (k > 0)
+      out += ',';
+    fmt::format_to(std::back_inserter(out), "{{\"start\":{},\"end\":{},\"reward\":", spans[k].start,
+                   spans[k].end);
     AppendJsonNumber(spans[k].reward, out);
     if (!spans[k].component.empty()) {
       out += ",\"component\":";
@@ -80,7 +85,8 @@ void AppendError(const LineBatch& batch, std::size_t i, std::string& out) {
   const bool echo = batch.objects[i].is_object();
   bool comma = echo ? AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], out)
                     : (out += '{', false);
-  if (comma) out += ',';
+  if (comma)
+    out += ',';
   fmt::format_to(std::back_inserter(out), "\"line\":{},\"reward\":null,\"status\":\"error\",",
                  batch.line_no[i]);
   out += "\"reason\":";
@@ -138,34 +144,36 @@ void LineScorer::Parse(LineBatch& batch) const {
   for (std::size_t t = 0; t < state_.pool->threads(); ++t) {
     parsers.emplace_back(JsonParseLimits{.max_depth = options_.max_json_depth});
   }
-  state_.pool->ParallelFor(n, kParseChunk, [&](std::size_t begin, std::size_t end, std::size_t slot) {
-    for (std::size_t i = begin; i < end; ++i) {
-      batch.objects[i] = Json();
-      merit::Score& error = batch.input_errors[i];
-      if (batch.oversized[i]) {
-        error = merit::Score::Error(
-            "line_too_long", fmt::format("line longer than {} bytes", options_.max_line_bytes));
-        continue;
-      }
-      if (batch.raw[i].find_first_not_of(" \t\r") == std::string::npos) {
-        error = merit::Score::Error("empty_line", "blank line");
-        continue;
-      }
-      StatusOr<Json> parsed = parsers[slot].Parse(batch.raw[i]);
-      if (!parsed.ok()) {
-        const bool too_deep = parsed.status().code() == StatusCode::kResourceExhausted;
-        error = merit::Score::Error(too_deep ? "too_deep" : "invalid_json",
-                                    parsed.status().message());
-        continue;
-      }
-      batch.objects[i] = std::move(parsed).value();
-      batch.reserialize[i] = HasOutputKey(batch.objects[i]) ? 1 : 0;
-      // The raw line is what gets echoed, so the object's values can move into the sample.
-      error = batch.reserialize[i] ? state_.fields.Map(batch.objects[i], &batch.samples[i])
-                                   : state_.fields.MapMoving(batch.objects[i], &batch.samples[i]);
-      batch.usable[i] = error.ok() ? 1 : 0;
-    }
-  });
+  state_.pool->ParallelFor(
+      n, kParseChunk, [&](std::size_t begin, std::size_t end, std::size_t slot) {
+        for (std::size_t i = begin; i < end; ++i) {
+          batch.objects[i] = Json();
+          merit::Score& error = batch.input_errors[i];
+          if (batch.oversized[i]) {
+            error = merit::Score::Error(
+                "line_too_long", fmt::format("line longer than {} bytes", options_.max_line_bytes));
+            continue;
+          }
+          if (batch.raw[i].find_first_not_of(" \t\r") == std::string::npos) {
+            error = merit::Score::Error("empty_line", "blank line");
+            continue;
+          }
+          StatusOr<Json> parsed = parsers[slot].Parse(batch.raw[i]);
+          if (!parsed.ok()) {
+            const bool too_deep = parsed.status().code() == StatusCode::kResourceExhausted;
+            error = merit::Score::Error(too_deep ? "too_deep" : "invalid_json",
+                                        parsed.status().message());
+            continue;
+          }
+          batch.objects[i] = std::move(parsed).value();
+          batch.reserialize[i] = HasOutputKey(batch.objects[i]) ? 1 : 0;
+          // The raw line is what gets echoed, so the object's values can move into the sample.
+          error = batch.reserialize[i]
+                      ? state_.fields.Map(batch.objects[i], &batch.samples[i])
+                      : state_.fields.MapMoving(batch.objects[i], &batch.samples[i]);
+          batch.usable[i] = error.ok() ? 1 : 0;
+        }
+      });
 }
 
 bool LineScorer::needs_whole_groups() const {
@@ -174,7 +182,8 @@ bool LineScorer::needs_whole_groups() const {
 
 std::size_t LineScorer::GroupSafeCut(const LineBatch& batch) const {
   const std::size_t n = batch.size();
-  if (!needs_whole_groups()) return n;
+  if (!needs_whole_groups())
+    return n;
   std::size_t last = n;
   for (std::size_t i = n; i-- > 0;) {
     if (batch.usable[i]) {
@@ -182,10 +191,12 @@ std::size_t LineScorer::GroupSafeCut(const LineBatch& batch) const {
       break;
     }
   }
-  if (last == n || batch.samples[last].group.empty()) return n;
+  if (last == n || batch.samples[last].group.empty())
+    return n;
   const std::string& group = batch.samples[last].group;
   std::size_t cut = last;
-  while (cut > 0 && (!batch.usable[cut - 1] || batch.samples[cut - 1].group == group)) --cut;
+  while (cut > 0 && (!batch.usable[cut - 1] || batch.samples[cut - 1].group == group))
+    --cut;
   return cut;
 }
 
@@ -201,60 +212,63 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
   // Format in parallel into per-chunk buffers, then concatenate in order.
   const std::size_t chunks = (count + kFormatChunk - 1) / kFormatChunk;
   std::vector<std::string> pieces(chunks);
-  state_.pool->ParallelFor(count, kFormatChunk, [&](std::size_t begin, std::size_t end, std::size_t) {
-    std::string& piece = pieces[begin / kFormatChunk];
-    for (std::size_t i = begin; i < end; ++i) {
-      if (!batch.usable[i]) {
-        AppendError(batch, i, piece);
-        continue;
-      }
-      const NodeScores& state = batch.states[i];
-      const merit::Score& root = state.scores[0];
-      if (AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], piece)) {
-        piece += ',';
-      }
-      piece += "\"reward\":";
-      if (root.ok()) {
-        AppendJsonNumber(root.value, piece);
-      } else {
-        piece += "null";
-      }
-      piece += ",\"status\":\"";
-      piece += ScoreStatusName(root.status);
-      piece += '"';
-      if (!root.reason.empty()) {
-        piece += ",\"reason\":";
-        AppendJsonString(root.reason, piece);
-      }
-      if (!root.explanation.empty()) {
-        piece += ",\"explanation\":";
-        AppendJsonString(root.explanation, piece);
-      }
-      piece += ",\"components\":{";
-      for (std::size_t n = 0; n < nodes.size(); ++n) {
-        if (n > 0) piece += ',';
-        piece += component_keys_[n];
-        if (state.evaluated[n] && state.scores[n].ok()) {
-          AppendJsonNumber(state.scores[n].value, piece);
-        } else {
-          piece += "null";
+  state_.pool->ParallelFor(
+      count, kFormatChunk, [&](std::size_t begin, std::size_t end, std::size_t) {
+        std::string& piece = pieces[begin / kFormatChunk];
+        for (std::size_t i = begin; i < end; ++i) {
+          if (!batch.usable[i]) {
+            AppendError(batch, i, piece);
+            continue;
+          }
+          const NodeScores& state = batch.states[i];
+          const merit::Score& root = state.scores[0];
+          if (AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], piece)) {
+            piece += ',';
+          }
+          piece += "\"reward\":";
+          if (root.ok()) {
+            AppendJsonNumber(root.value, piece);
+          } else {
+            piece += "null";
+          }
+          piece += ",\"status\":\"";
+          piece += ScoreStatusName(root.status);
+          piece += '"';
+          if (!root.reason.empty()) {
+            piece += ",\"reason\":";
+            AppendJsonString(root.reason, piece);
+          }
+          if (!root.explanation.empty()) {
+            piece += ",\"explanation\":";
+            AppendJsonString(root.explanation, piece);
+          }
+          piece += ",\"components\":{";
+          for (std::size_t n = 0; n < nodes.size(); ++n) {
+            if (n > 0)
+              piece += ',';
+            piece += component_keys_[n];
+            if (state.evaluated[n] && state.scores[n].ok()) {
+              AppendJsonNumber(state.scores[n].value, piece);
+            } else {
+              piece += "null";
+            }
+          }
+          piece += '}';
+          AppendSpans("segments", state.segments, piece);
+          AppendSpans("steps", state.steps, piece);
+          if (!advantages.empty()) {
+            piece += ",\"advantage\":";
+            if (advantages[i]) {
+              AppendJsonNumber(*advantages[i], piece);
+            } else {
+              piece += "null";
+            }
+          }
+          piece += "}\n";
         }
-      }
-      piece += '}';
-      AppendSpans("segments", state.segments, piece);
-      AppendSpans("steps", state.steps, piece);
-      if (!advantages.empty()) {
-        piece += ",\"advantage\":";
-        if (advantages[i]) {
-          AppendJsonNumber(*advantages[i], piece);
-        } else {
-          piece += "null";
-        }
-      }
-      piece += "}\n";
-    }
-  });
-  for (const std::string& piece : pieces) out += piece;
+      });
+  for (const std::string& piece : pieces)
+    out += piece;
 
   // The summary is updated serially: it is cheap next to scoring.
   for (std::size_t i = 0; i < count; ++i) {
@@ -265,9 +279,11 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
     const NodeScores& state = batch.states[i];
     summary.AddStatus(ScoreStatusName(state.scores[0].status), state.scores[0].reason);
     for (std::size_t n = 0; n < nodes.size(); ++n) {
-      if (state.evaluated[n] && state.scores[n].ok()) summary.AddComponent(n, state.scores[n].value);
+      if (state.evaluated[n] && state.scores[n].ok())
+        summary.AddComponent(n, state.scores[n].value);
     }
-    if (!advantages.empty() && advantages[i]) summary.AddAdvantage(*advantages[i]);
+    if (!advantages.empty() && advantages[i])
+      summary.AddAdvantage(*advantages[i]);
   }
 }
 

@@ -14,9 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "merit/engine.h"
+
 #include "engine/engine_state.h"
 #include "io/summary.h"
-#include "merit/engine.h"
 
 namespace merit::internal {
 
@@ -28,18 +29,20 @@ struct LineScorerOptions {
 // One batch of lines and everything derived from them. Reused across batches so that buffers
 // keep their capacity.
 struct LineBatch {
-  std::vector<std::string> raw;           // The input lines, without the newline.
-  std::vector<std::size_t> line_no;       // 1-based input line numbers.
-  std::vector<std::uint8_t> oversized;    // The reader truncated this line.
-  std::vector<Json> objects;              // Parsed objects (null for unparsable lines); emptied
-                                          // by mapping unless `reserialize` is set.
-  std::vector<std::uint8_t> reserialize;  // The object has keys merit writes: echo it re-serialised.
+  std::vector<std::string> raw;         // The input lines, without the newline.
+  std::vector<std::size_t> line_no;     // 1-based input line numbers.
+  std::vector<std::uint8_t> oversized;  // The reader truncated this line.
+  std::vector<Json> objects;            // Parsed objects (null for unparsable lines); emptied
+                                        // by mapping unless `reserialize` is set.
+  std::vector<std::uint8_t>
+      reserialize;  // The object has keys merit writes: echo it re-serialised.
   std::vector<Sample> samples;
-  std::vector<std::uint8_t> usable;       // 1 when the line parsed and mapped.
-  std::vector<merit::Score> input_errors; // Why a line is not usable.
+  std::vector<std::uint8_t> usable;        // 1 when the line parsed and mapped.
+  std::vector<merit::Score> input_errors;  // Why a line is not usable.
   std::vector<NodeScores> states;
 
   std::size_t size() const { return raw.size(); }
+
   void Clear();
   void Add(std::string_view line, std::size_t number, bool truncated);
   // Moves lines [from, size()) to the front of `next` (which is cleared first).

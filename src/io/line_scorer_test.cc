@@ -1,12 +1,13 @@
 // Bad input never crashes and never loses a line: every input line gets exactly one output line,
 // in order, with a reason and the line number when it could not be scored.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
+#include "io/line_scorer.h"
 
 #include <cstdio>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "io/jsonl_stream.h"
-#include "io/line_scorer.h"
 #include "testutil/testutil.h"
 
 namespace merit::internal {
@@ -19,7 +20,8 @@ std::vector<Json> ScoreLines(const std::vector<std::string>& lines, std::size_t 
   const Engine engine = testutil::MakeEngine(config, threads);
   const LineScorer scorer(engine, {.max_line_bytes = 1 << 20});
   LineBatch batch;
-  for (std::size_t i = 0; i < lines.size(); ++i) batch.Add(lines[i], i + 1, false);
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    batch.Add(lines[i], i + 1, false);
   scorer.Parse(batch);
   std::string out;
   Summary summary(engine.ComponentNames());
@@ -42,31 +44,33 @@ std::vector<Json> ScoreLines(const std::vector<std::string>& lines, std::size_t 
 TEST(LineScorer, ScoredLineEchoesInputAndAddsResult) {
   const auto out = ScoreLines({R"({"id": "a", "completion": "x", "metadata": {"r": 0.5}})"});
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].Dump(),
-            R"({"id":"a","completion":"x","metadata":{"r":0.5},"reward":0.5,"status":"ok","components":{"field.value":0.5}})");
+  EXPECT_EQ(
+      out[0].Dump(),
+      R"({"id":"a","completion":"x","metadata":{"r":0.5},"reward":0.5,"status":"ok","components":{"field.value":0.5}})");
 }
 
 TEST(LineScorer, EveryBadLineGetsAnErrorLineWithItsNumber) {
-  std::string deep = R"({"completion": "x", "metadata": )" + std::string(200, '[') +
-                     std::string(200, ']') + "}";
+  std::string deep =
+      R"({"completion": "x", "metadata": )" + std::string(200, '[') + std::string(200, ']') + "}";
   const std::vector<std::string> lines = {
-      R"({"completion": "x", "metadata": {"r": 1}})",  // 1: fine
-      R"({"completion": "x", "metadata": {"r": )",      // 2: truncated JSON
-      R"({"prompt": "no completion"})",                 // 3: missing field
-      R"({"completion": 42})",                          // 4: wrong type
-      "{\"completion\": \"bad \xff\xfe utf8\"}",        // 5: invalid UTF-8
-      deep,                                             // 6: too deep
-      R"({"completion": "x", "metadata": {"r": NaN}})", // 7: NaN is not JSON
+      R"({"completion": "x", "metadata": {"r": 1}})",      // 1: fine
+      R"({"completion": "x", "metadata": {"r": )",         // 2: truncated JSON
+      R"({"prompt": "no completion"})",                    // 3: missing field
+      R"({"completion": 42})",                             // 4: wrong type
+      "{\"completion\": \"bad \xff\xfe utf8\"}",           // 5: invalid UTF-8
+      deep,                                                // 6: too deep
+      R"({"completion": "x", "metadata": {"r": NaN}})",    // 7: NaN is not JSON
       R"({"completion": "x", "metadata": {"r": 1e400}})",  // 8: out of range
-      "",                                               // 9: blank line
-      R"([1, 2, 3])",                                   // 10: not an object
-      R"({"completion": "x", "metadata": {"r": 2}})",   // 11: fine
+      "",                                                  // 9: blank line
+      R"([1, 2, 3])",                                      // 10: not an object
+      R"({"completion": "x", "metadata": {"r": 2}})",      // 11: fine
   };
   const auto out = ScoreLines(lines);
   ASSERT_EQ(out.size(), lines.size());
-  const std::string_view kReasons[] = {"", "invalid_json", "missing_field", "wrong_type",
-                                       "invalid_json", "too_deep", "invalid_json", "invalid_json",
-                                       "empty_line", "not_an_object", ""};
+  const std::string_view kReasons[] = {
+      "",         "invalid_json", "missing_field", "wrong_type", "invalid_json",
+      "too_deep", "invalid_json", "invalid_json",  "empty_line", "not_an_object",
+      ""};
   for (std::size_t i = 0; i < lines.size(); ++i) {
     SCOPED_TRACE(i + 1);
     if (kReasons[i].empty()) {
@@ -85,29 +89,37 @@ TEST(LineScorer, EveryBadLineGetsAnErrorLineWithItsNumber) {
 }
 
 TEST(LineScorer, InputKeysThatCollideWithOutputAreReplaced) {
-  const auto out = ScoreLines({R"({"completion": "x", "reward": 99, "status": "old", "metadata": {"r": 1}})"});
-  EXPECT_EQ(out[0].Dump(),
-            R"({"completion":"x","metadata":{"r":1},"reward":1,"status":"ok","components":{"field.value":1}})");
+  const auto out =
+      ScoreLines({R"({"completion": "x", "reward": 99, "status": "old", "metadata": {"r": 1}})"});
+  EXPECT_EQ(
+      out[0].Dump(),
+      R"({"completion":"x","metadata":{"r":1},"reward":1,"status":"ok","components":{"field.value":1}})");
 }
 
 TEST(LineScorer, OutputIsIdenticalWhateverTheThreadCount) {
   std::vector<std::string> lines;
   for (int i = 0; i < 3000; ++i) {
-    lines.push_back(i % 7 == 3 ? "{broken" : R"({"completion": "x", "metadata": {"r": )" + std::to_string(i) + "}}");
+    lines.push_back(i % 7 == 3
+                        ? "{broken"
+                        : R"({"completion": "x", "metadata": {"r": )" + std::to_string(i) + "}}");
   }
   const auto one = ScoreLines(lines, 1);
   const auto three = ScoreLines(lines, 3);
   ASSERT_EQ(one.size(), three.size());
-  for (std::size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i].Dump(), three[i].Dump()) << i;
+  for (std::size_t i = 0; i < one.size(); ++i)
+    ASSERT_EQ(one[i].Dump(), three[i].Dump()) << i;
 }
 
 TEST(LineScorer, GroupSafeCutKeepsTheLastGroupTogether) {
-  const Engine engine = testutil::MakeEngine("reward: {type: field.value, path: r}\nadvantages: grpo\n");
+  const Engine engine =
+      testutil::MakeEngine("reward: {type: field.value, path: r}\nadvantages: grpo\n");
   const LineScorer scorer(engine);
   LineBatch batch;
-  const char* kLines[] = {R"({"completion": "x", "group": "a"})", R"({"completion": "x", "group": "b"})",
-                          "not json", R"({"completion": "x", "group": "b"})"};
-  for (std::size_t i = 0; i < 4; ++i) batch.Add(kLines[i], i + 1, false);
+  const char* kLines[] = {R"({"completion": "x", "group": "a"})",
+                          R"({"completion": "x", "group": "b"})", "not json",
+                          R"({"completion": "x", "group": "b"})"};
+  for (std::size_t i = 0; i < 4; ++i)
+    batch.Add(kLines[i], i + 1, false);
   scorer.Parse(batch);
   EXPECT_EQ(scorer.GroupSafeCut(batch), 1u);
 }

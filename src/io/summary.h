@@ -29,12 +29,17 @@ class Summary {
   explicit Summary(std::vector<std::string> components);
 
   void AddStatus(std::string_view status, std::string_view reason);
+
   void AddComponent(std::size_t component, double value) { components_[component].Add(value); }
+
   void AddAdvantage(double value) { advantage_.Add(value); }
+
   void AddSplitGroup() { ++split_groups_; }
+
   void SetElapsed(double seconds) { seconds_ = seconds; }
 
   std::uint64_t total() const { return total_; }
+
   std::uint64_t count(std::string_view status) const;
 
   // A JSON object: {"samples", "status": {...}, "reasons": {...}, "components": {...}, ...}.

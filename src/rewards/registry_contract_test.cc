@@ -1,13 +1,14 @@
 // Every registered reward, aggregator and advantage estimator keeps the registry contract
 // (after ClickHouse's "all functions must be documented" test): documentation, an example that
 // builds, a golden file, and a score within the declared range even for an empty sample.
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "merit/config.h"
 #include "merit/engine.h"
 #include "merit/registry.h"
+
 #include "testutil/testutil.h"
 
 namespace merit {
@@ -22,7 +23,8 @@ TEST(RegistryContract, EveryEntryIsDocumentedAndItsExampleBuilds) {
       EXPECT_FALSE(entry->info.source.empty());
       EXPECT_FALSE(entry->info.example.empty());
       EXPECT_LE(entry->info.min, entry->info.max);
-      for (const OptionDoc& option : entry->options) EXPECT_FALSE(option.doc.empty()) << option.name;
+      for (const OptionDoc& option : entry->options)
+        EXPECT_FALSE(option.doc.empty()) << option.name;
       const std::string key = kind == NodeKind::kAdvantage ? "advantages" : "reward";
       const std::string rest = kind == NodeKind::kAdvantage ? "\nreward: {type: field.value}" : "";
       const std::string config = key + ": " + std::string(entry->info.example) + rest;
@@ -53,8 +55,9 @@ TEST(RegistryContract, EmptySampleScoresWithinRange) {
     ASSERT_TRUE(config.ok());
     StatusOr<Engine> engine = Engine::Create(*config, registry);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    for (const char* sample : {R"({"completion": ""})", R"({"completion": "", "reference": ""})",
-                               R"({"completion": "\u0000\ud7ff", "reference": [], "num_tokens": 0})"}) {
+    for (const char* sample :
+         {R"({"completion": ""})", R"({"completion": "", "reference": ""})",
+          R"({"completion": "\u0000\ud7ff", "reference": [], "num_tokens": 0})"}) {
       const Result r = testutil::ScoreAll(*engine, {sample}).front();
       if (r.status == ScoreStatus::kOk) {
         ASSERT_TRUE(r.reward.has_value());

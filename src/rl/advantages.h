@@ -17,11 +17,11 @@
 namespace merit::rl {
 
 enum class Baseline : std::uint8_t {
-  kGroupNormalized,  // GRPO: (r - mean) / (std + ε)
-  kGroupCentered,    // Dr. GRPO: r - mean
-  kLeaveOneOut,      // RLOO: r - mean of the others
-  kBatchWhitened,    // REINFORCE++: whiten r over the batch
-  kCenteredWhitened, // REINFORCE++-baseline: r - group mean, then whiten over the batch
+  kGroupNormalized,   // GRPO: (r - mean) / (std + ε)
+  kGroupCentered,     // Dr. GRPO: r - mean
+  kLeaveOneOut,       // RLOO: r - mean of the others
+  kBatchWhitened,     // REINFORCE++: whiten r over the batch
+  kCenteredWhitened,  // REINFORCE++-baseline: r - group mean, then whiten over the batch
 };
 
 struct EstimatorSettings {

@@ -1,19 +1,21 @@
 // Advantage estimators against spec A §16's worked examples (computed there with an independent
 // Python implementation, rounded to 6 decimals).
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <optional>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include "merit/registry.h"
+
 #include "testutil/testutil.h"
 
 namespace merit {
 namespace {
 
-std::vector<std::optional<double>> Estimate(std::string_view yaml, std::vector<std::optional<double>> rewards,
-                                       std::vector<std::size_t> groups) {
+std::vector<std::optional<double>> Estimate(std::string_view yaml,
+                                            std::vector<std::optional<double>> rewards,
+                                            std::vector<std::size_t> groups) {
   const Registry registry = BuiltinRegistry();
   const Json node = testutil::ParseYaml(yaml);
   const Registry::Entry* entry = registry.Find(node.Find("type")->str());
@@ -46,7 +48,8 @@ TEST(Advantages, GrpoMatchesSpecExample1) {
 
 TEST(Advantages, DrGrpoAndRlooMatchSpecExample1) {
   ExpectNear(Estimate("{type: drgrpo}", {1, 0, 0, 1}, kOneGroupOf4), {0.5, -0.5, -0.5, 0.5});
-  ExpectNear(Estimate("{type: drgrpo}", {3.0, -3.0, 1.2, 0.0}, kOneGroupOf4), {2.7, -3.3, 0.9, -0.3});
+  ExpectNear(Estimate("{type: drgrpo}", {3.0, -3.0, 1.2, 0.0}, kOneGroupOf4),
+             {2.7, -3.3, 0.9, -0.3});
   ExpectNear(Estimate("{type: rloo}", {1, 0, 0, 1}, kOneGroupOf4),
              {0.666667, -0.666667, -0.666667, 0.666667});
   ExpectNear(Estimate("{type: rloo}", {3.0, -3.0, 1.2, 0.0}, kOneGroupOf4), {3.6, -4.4, 1.2, -0.4});
@@ -69,17 +72,18 @@ TEST(Advantages, GroupOfOneFollowsVerl) {
 TEST(Advantages, PresetsSetEpsilon) {
   // One group [1, 0] has std sqrt(0.5); the preset's epsilon is visible in the 7th digit or so.
   const double s = std::sqrt(0.5);
-  ExpectNear(Estimate("{type: grpo, preset: trl}", {1, 0}, {0, 0}), {0.5 / (s + 1e-4), -0.5 / (s + 1e-4)},
-             1e-12);
+  ExpectNear(Estimate("{type: grpo, preset: trl}", {1, 0}, {0, 0}),
+             {0.5 / (s + 1e-4), -0.5 / (s + 1e-4)}, 1e-12);
   ExpectNear(Estimate("{type: grpo, preset: openrlhf}", {1, 0}, {0, 0}),
              {0.5 / (s + 1e-9), -0.5 / (s + 1e-9)}, 1e-12);
-  ExpectNear(Estimate("{type: grpo, epsilon: 0.5}", {1, 0}, {0, 0}), {0.5 / (s + 0.5), -0.5 / (s + 0.5)},
-             1e-12);
+  ExpectNear(Estimate("{type: grpo, epsilon: 0.5}", {1, 0}, {0, 0}),
+             {0.5 / (s + 0.5), -0.5 / (s + 0.5)}, 1e-12);
 }
 
 TEST(Advantages, ReinforcePlusPlusBaselineMatchesSpecExample2) {
-  ExpectNear(Estimate("{type: reinforce_pp_baseline}", {1, 0, 0, 1, 1, 1, 1, 0}, {0, 0, 0, 0, 1, 1, 1, 1}),
-             {1, -1, -1, 1, 0.5, 0.5, 0.5, -1.5}, 1e-6);
+  ExpectNear(
+      Estimate("{type: reinforce_pp_baseline}", {1, 0, 0, 1, 1, 1, 1, 0}, {0, 0, 0, 0, 1, 1, 1, 1}),
+      {1, -1, -1, 1, 0.5, 0.5, 0.5, -1.5}, 1e-6);
 }
 
 TEST(Advantages, ReinforcePlusPlusWhitensTheBatch) {

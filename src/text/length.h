@@ -61,6 +61,7 @@ std::optional<std::int64_t> CompletionLength(const Sample& sample, LengthUnit un
 class Words {
  public:
   explicit Words(std::string_view text) : text_(text) {}
+
   std::optional<std::string_view> Next();
 
  private:
@@ -73,6 +74,7 @@ class Words {
 class CodePoints {
  public:
   explicit CodePoints(std::string_view text) : text_(text) {}
+
   std::optional<std::string_view> Next();
 
  private:

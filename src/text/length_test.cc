@@ -17,20 +17,25 @@ TEST(Length, CountsCodePoints) {
     std::string_view text;
     std::size_t want;
   };
+
   const Case kCases[] = {
       {"", 0},
       {"abc", 3},
       {"h\xc3\xa9llo", 5},
-      {"\xe2\x82\xac", 1},            // U+20AC, 3 bytes.
-      {"\xf0\x9f\x98\x80", 1},        // U+1F600, 4 bytes.
-      {"\xff", 1},                    // Never valid in UTF-8.
-      {"\xe2\x82" "a", 3},            // Truncated sequence: each byte counts.
-      {"\xc0\xaf", 2},                // Overlong '/'.
-      {"\xe0\x80\x80", 3},            // Overlong NUL.
-      {"\xed\xa0\x80", 3},            // Surrogate U+D800.
-      {"\xf4\x90\x80\x80", 4},        // Above U+10FFFF.
-      {"\xf0\x9f\x98", 3},            // Truncated at the end of the text.
-      {"a\x80" "b", 3},               // Lone continuation byte.
+      {"\xe2\x82\xac", 1},      // U+20AC, 3 bytes.
+      {"\xf0\x9f\x98\x80", 1},  // U+1F600, 4 bytes.
+      {"\xff", 1},              // Never valid in UTF-8.
+      {"\xe2\x82"
+       "a",
+       3},                      // Truncated sequence: each byte counts.
+      {"\xc0\xaf", 2},          // Overlong '/'.
+      {"\xe0\x80\x80", 3},      // Overlong NUL.
+      {"\xed\xa0\x80", 3},      // Surrogate U+D800.
+      {"\xf4\x90\x80\x80", 4},  // Above U+10FFFF.
+      {"\xf0\x9f\x98", 3},      // Truncated at the end of the text.
+      {"a\x80"
+       "b",
+       3},  // Lone continuation byte.
       {std::string_view("a\0b", 3), 3},
   };
   for (const Case& c : kCases) {
@@ -54,18 +59,28 @@ TEST(Length, CountsWordsLikePythonSplit) {
     std::string_view text;
     std::vector<std::string_view> want;
   };
+
   const Case kCases[] = {
       {"", {}},
       {"   \n\t ", {}},
       {"a b", {"a", "b"}},
       {"  a\tb\n", {"a", "b"}},
-      {"a\xc2\xa0" "b", {"a", "b"}},                          // U+00A0 no-break space.
-      {"a\xe3\x80\x80" "b\xe2\x80\xa8" "c", {"a", "b", "c"}},  // U+3000, U+2028.
-      {"a\x1c" "b", {"a", "b"}},                              // File separator: Python splits.
-      {"a\xc2\x85" "b", {"a", "b"}},                          // U+0085 next line.
-      {"\xe2\x80\x8bx y", {"\xe2\x80\x8bx", "y"}},            // U+200B is not whitespace.
-      {"a\xff b", {"a\xff", "b"}},                            // Invalid bytes stay in words.
-      {"\xc2 x", {"\xc2", "x"}},                              // Truncated sequence, then space.
+      {"a\xc2\xa0"
+       "b",
+       {"a", "b"}},  // U+00A0 no-break space.
+      {"a\xe3\x80\x80"
+       "b\xe2\x80\xa8"
+       "c",
+       {"a", "b", "c"}},  // U+3000, U+2028.
+      {"a\x1c"
+       "b",
+       {"a", "b"}},  // File separator: Python splits.
+      {"a\xc2\x85"
+       "b",
+       {"a", "b"}},                                 // U+0085 next line.
+      {"\xe2\x80\x8bx y", {"\xe2\x80\x8bx", "y"}},  // U+200B is not whitespace.
+      {"a\xff b", {"a\xff", "b"}},                  // Invalid bytes stay in words.
+      {"\xc2 x", {"\xc2", "x"}},                    // Truncated sequence, then space.
       {"one  two\r\nthree", {"one", "two", "three"}},
   };
   for (const Case& c : kCases) {
@@ -73,7 +88,8 @@ TEST(Length, CountsWordsLikePythonSplit) {
     EXPECT_EQ(CountWords(c.text), c.want.size());
     std::vector<std::string_view> got;
     Words words(c.text);
-    while (std::optional<std::string_view> w = words.Next()) got.push_back(*w);
+    while (std::optional<std::string_view> w = words.Next())
+      got.push_back(*w);
     EXPECT_EQ(got, c.want);
     EXPECT_EQ(IsBlank(c.text), c.want.empty());
   }
@@ -101,7 +117,8 @@ TEST(Length, LargeInputsAreLinear) {
   // 4 MiB of mixed ASCII, multi-byte text and invalid bytes: a quadratic scan would not finish.
   std::string text;
   const std::string_view chunk = "ab \xc3\xa9\xff\xe3\x80\x80";  // 'a' 'b' ' ' é \xff U+3000
-  while (text.size() < (4u << 20)) text.append(chunk);
+  while (text.size() < (4u << 20))
+    text.append(chunk);
   const std::size_t chunks = text.size() / chunk.size();
   EXPECT_EQ(CountCodePoints(text), chunks * 6);
   // Each chunk holds the words "ab" and "é\xff" separated by spaces.

@@ -79,6 +79,7 @@ bool IsPythonWhitespace(char32_t code_point);
 class WhitespaceTokenizer {
  public:
   explicit WhitespaceTokenizer(std::string_view text) : text_(text) {}
+
   // The next token, or nullopt at the end.
   std::optional<std::string_view> Next();
 

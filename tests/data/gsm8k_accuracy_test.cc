@@ -1,10 +1,10 @@
 // Accuracy of match.numeric against human/automatic labels on real model answers from
 // ../shared/data (see its README for sources and label noise). Skips when the data is absent, as
 // in a user's clone.
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "merit/config.h"
 #include "merit/engine.h"
@@ -29,7 +29,9 @@ Agreement Measure(const fs::path& file) {
   const Config config = ParseConfig(R"(
 fields: {completion: response, reference: gold}
 reward: {type: match.numeric}
-)", "<accuracy>").value();
+)",
+                                    "<accuracy>")
+                            .value();
   const Engine engine = Engine::Create(config, registry, {.threads = 2}).value();
   std::ifstream in(file);
   std::string line;
@@ -53,23 +55,28 @@ reward: {type: match.numeric}
       ++a.agree;
     } else if (correct) {
       ++a.false_positives;
-      if (rows[i].Find("pred")->str() == rows[i].Find("gold")->str()) ++a.noisy_false_positives;
+      if (rows[i].Find("pred")->str() == rows[i].Find("gold")->str())
+        ++a.noisy_false_positives;
     } else {
       ++a.false_negatives;
     }
   }
-  std::printf("%s: %zu rows, agreement %.4f, false positives %zu (%zu with pred == gold "
-              "verbatim: label noise), false negatives %zu\n",
-              file.filename().c_str(), a.rows, static_cast<double>(a.agree) / static_cast<double>(a.rows),
-              a.false_positives, a.noisy_false_positives, a.false_negatives);
+  std::printf(
+      "%s: %zu rows, agreement %.4f, false positives %zu (%zu with pred == gold "
+      "verbatim: label noise), false negatives %zu\n",
+      file.filename().c_str(), a.rows, static_cast<double>(a.agree) / static_cast<double>(a.rows),
+      a.false_positives, a.noisy_false_positives, a.false_negatives);
   return a;
 }
 
-fs::path DataDir() { return fs::path(MERIT_SOURCE_DIR) / ".." / "shared" / "data" / "math_equiv"; }
+fs::path DataDir() {
+  return fs::path(MERIT_SOURCE_DIR) / ".." / "shared" / "data" / "math_equiv";
+}
 
 TEST(Gsm8kAccuracy, OpenAiModelSolutions) {
   const fs::path file = DataDir() / "gsm8k_model_answers.jsonl";
-  if (!fs::exists(file)) GTEST_SKIP() << "no " << file << " (../shared/data is not in a user's clone)";
+  if (!fs::exists(file))
+    GTEST_SKIP() << "no " << file << " (../shared/data is not in a user's clone)";
   const Agreement a = Measure(file);
   EXPECT_EQ(a.rows, 5276u);
   EXPECT_EQ(a.agree, a.rows);  // OpenAI's labels are an automatic final-number check.
@@ -77,7 +84,8 @@ TEST(Gsm8kAccuracy, OpenAiModelSolutions) {
 
 TEST(Gsm8kAccuracy, ProcessBenchGsm8k) {
   const fs::path file = DataDir() / "processbench_gsm8k.jsonl";
-  if (!fs::exists(file)) GTEST_SKIP() << "no " << file << " (../shared/data is not in a user's clone)";
+  if (!fs::exists(file))
+    GTEST_SKIP() << "no " << file << " (../shared/data is not in a user's clone)";
   const Agreement a = Measure(file);
   EXPECT_EQ(a.rows, 400u);
   EXPECT_GE(static_cast<double>(a.agree) / static_cast<double>(a.rows), 0.99);

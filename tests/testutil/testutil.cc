@@ -1,9 +1,9 @@
 #include "testutil/testutil.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <cstdlib>
+
+#include <gtest/gtest.h>
 
 #include "merit/config.h"
 #include "merit/registry.h"
@@ -23,7 +23,8 @@ Json ParseYaml(std::string_view text) {
   StatusOr<Config> config = ParseConfig("value: " + std::string(text), "<test>");
   if (!config.ok()) {
     StatusOr<Config> whole = ParseConfig(text, "<test>");
-    if (!whole.ok()) Die(config.status().ToString());
+    if (!whole.ok())
+      Die(config.status().ToString());
     return whole->root;
   }
   return *config->root.Find("value");
@@ -31,16 +32,19 @@ Json ParseYaml(std::string_view text) {
 
 Engine MakeEngine(std::string_view config_yaml, std::size_t threads) {
   StatusOr<Config> config = ParseConfig(config_yaml, "<test>");
-  if (!config.ok()) Die(config.status().ToString());
+  if (!config.ok())
+    Die(config.status().ToString());
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(*config, registry, {.threads = threads});
-  if (!engine.ok()) Die(engine.status().ToString());
+  if (!engine.ok())
+    Die(engine.status().ToString());
   return std::move(engine).value();
 }
 
 std::string ConfigError(std::string_view config_yaml) {
   StatusOr<Config> config = ParseConfig(config_yaml, "<test>");
-  if (!config.ok()) return config.status().message();
+  if (!config.ok())
+    return config.status().message();
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(*config, registry);
   return engine.ok() ? std::string() : engine.status().message();
@@ -51,9 +55,11 @@ std::vector<Result> ScoreAll(const Engine& engine, const std::vector<std::string
   JsonParser parser;
   for (std::size_t i = 0; i < samples_json.size(); ++i) {
     StatusOr<Json> object = parser.Parse(samples_json[i]);
-    if (!object.ok()) Die(object.status().ToString() + " in " + samples_json[i]);
+    if (!object.ok())
+      Die(object.status().ToString() + " in " + samples_json[i]);
     const merit::Score mapped = engine.MapSample(*object, &samples[i]);
-    if (!mapped.ok()) Die(std::string(mapped.reason) + ": " + mapped.explanation);
+    if (!mapped.ok())
+      Die(std::string(mapped.reason) + ": " + mapped.explanation);
   }
   return engine.ScoreBatch(samples);
 }
@@ -84,7 +90,8 @@ Result Score(std::string_view reward_yaml, std::string_view sample_json) {
   Config config = ConfigFromJson(Json::Obj({{"reward", node}}), "<test>").value();
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(config, registry);
-  if (!engine.ok()) Die(engine.status().ToString());
+  if (!engine.ok())
+    Die(engine.status().ToString());
   return ScoreAll(*engine, {std::string(sample_json)}).front();
 }
 

@@ -1,8 +1,5 @@
 // `merit score`: stream JSONL through the engine in bounded memory, one output line per input
 // line, in input order, identical whatever -j.
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -10,26 +7,33 @@
 #include <unordered_set>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "merit/engine.h"
 
 #include "commands.h"
 #include "io/jsonl_stream.h"
 #include "io/line_scorer.h"
-#include "merit/engine.h"
 
 namespace merit::cli {
 namespace {
 
 struct FileCloser {
   void operator()(std::FILE* f) const {
-    if (f != nullptr && f != stdin && f != stdout) std::fclose(f);
+    if (f != nullptr && f != stdin && f != stdout)
+      std::fclose(f);
   }
 };
+
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
 StatusOr<File> Open(const std::string& path, const char* mode, std::FILE* dash) {
-  if (path == "-") return File(dash);
+  if (path == "-")
+    return File(dash);
   std::FILE* f = std::fopen(path.c_str(), mode);
-  if (f == nullptr) return NotFoundError(fmt::format("{}: cannot open", path));
+  if (f == nullptr)
+    return NotFoundError(fmt::format("{}: cannot open", path));
   return File(f);
 }
 
@@ -39,24 +43,32 @@ class Progress {
   // `total_bytes` is the input's size when known (a regular file), else 0 (no ETA).
   Progress(bool enabled, std::uint64_t total_bytes)
       : enabled_(enabled), total_bytes_(total_bytes), start_(std::chrono::steady_clock::now()) {}
+
   void Update(std::uint64_t done, std::uint64_t bytes) {
-    if (!enabled_) return;
+    if (!enabled_)
+      return;
     const double seconds = Elapsed();
-    if (seconds - last_ < 0.2) return;
+    if (seconds - last_ < 0.2)
+      return;
     last_ = seconds;
     std::string eta;
     if (total_bytes_ > 0 && bytes > 0 && bytes <= total_bytes_) {
-      const double remaining = seconds * static_cast<double>(total_bytes_ - bytes) / static_cast<double>(bytes);
-      eta = fmt::format("  {:.0f}%  ETA {:.0f} s", 100.0 * static_cast<double>(bytes) /
-                                                       static_cast<double>(total_bytes_), remaining);
+      const double remaining =
+          seconds * static_cast<double>(total_bytes_ - bytes) / static_cast<double>(bytes);
+      eta = fmt::format("  {:.0f}%  ETA {:.0f} s",
+                        100.0 * static_cast<double>(bytes) / static_cast<double>(total_bytes_),
+                        remaining);
     }
     std::fprintf(stderr, "\r%llu samples  %.0f samples/s%s\033[K",
                  static_cast<unsigned long long>(done),
                  static_cast<double>(done) / std::max(seconds, 1e-9), eta.c_str());
   }
+
   void Finish() {
-    if (enabled_) std::fprintf(stderr, "\r\033[K");
+    if (enabled_)
+      std::fprintf(stderr, "\r\033[K");
   }
+
   double Elapsed() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
@@ -73,8 +85,10 @@ class Progress {
 class GroupTracker {
  public:
   void Close(const std::string& group, internal::Summary& summary) {
-    if (group.empty()) return;
-    if (!closed_.insert(std::hash<std::string>{}(group)).second) summary.AddSplitGroup();
+    if (group.empty())
+      return;
+    if (!closed_.insert(std::hash<std::string>{}(group)).second)
+      summary.AddSplitGroup();
   }
 
  private:
@@ -85,22 +99,29 @@ class GroupTracker {
 
 int RunScore(const ScoreArgs& args) {
   StatusOr<Config> config = LoadConfigFile(args.config);
-  if (!config.ok()) return ReportError(config.status());
+  if (!config.ok())
+    return ReportError(config.status());
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(*config, registry, {.threads = args.threads});
-  if (!engine.ok()) return ReportError(engine.status());
+  if (!engine.ok())
+    return ReportError(engine.status());
 
   StatusOr<File> in = Open(args.input, "rb", stdin);
-  if (!in.ok()) return ReportError(in.status());
+  if (!in.ok())
+    return ReportError(in.status());
   StatusOr<File> out = Open(args.output, "wb", stdout);
-  if (!out.ok()) return ReportError(out.status());
+  if (!out.ok())
+    return ReportError(out.status());
 
   const internal::LineScorer scorer(*engine, {.max_line_bytes = args.max_line_bytes});
   internal::Summary summary(engine->ComponentNames());
   internal::LineReader reader(in->get(), args.max_line_bytes);
+
   struct stat info {};
-  const std::uint64_t input_bytes =
-      fstat(fileno(in->get()), &info) == 0 && S_ISREG(info.st_mode) ? static_cast<std::uint64_t>(info.st_size) : 0;
+
+  const std::uint64_t input_bytes = fstat(fileno(in->get()), &info) == 0 && S_ISREG(info.st_mode)
+                                        ? static_cast<std::uint64_t>(info.st_size)
+                                        : 0;
   Progress progress(isatty(STDERR_FILENO) && !args.quiet, input_bytes);
   GroupTracker groups;
 
@@ -115,7 +136,8 @@ int RunScore(const ScoreArgs& args) {
     while (!at_end && added < args.batch_lines) {
       internal::LineReader::Line line;
       StatusOr<bool> got = reader.Next(line);
-      if (!got.ok()) return ReportError(got.status().WithPrefix(args.input));
+      if (!got.ok())
+        return ReportError(got.status().WithPrefix(args.input));
       if (!*got) {
         at_end = true;
         break;
@@ -123,12 +145,14 @@ int RunScore(const ScoreArgs& args) {
       batch.Add(line.text, ++line_number, line.truncated);
       ++added;
     }
-    if (batch.size() == 0) break;
+    if (batch.size() == 0)
+      break;
     scorer.Parse(batch);
     std::size_t cut = at_end ? batch.size() : scorer.GroupSafeCut(batch);
     if (cut == 0) {
       // One group fills the whole batch: keep reading until it ends (bounded by the group).
-      if (batch.size() < (args.batch_lines << 6)) continue;
+      if (batch.size() < (args.batch_lines << 6))
+        continue;
       cut = batch.size();
     }
     output.clear();
@@ -154,24 +178,30 @@ int RunScore(const ScoreArgs& args) {
   }
   progress.Finish();
   summary.SetElapsed(progress.Elapsed());
-  if (!args.quiet) std::fputs(summary.ToText(engine->config_hash()).c_str(), stderr);
+  if (!args.quiet)
+    std::fputs(summary.ToText(engine->config_hash()).c_str(), stderr);
   if (!args.summary_json.empty()) {
     std::ofstream json(args.summary_json);
     json << summary.ToJson(engine->config_hash()).Dump() << "\n";
-    if (!json) return ReportError(NotFoundError(args.summary_json + ": cannot write summary"));
+    if (!json)
+      return ReportError(NotFoundError(args.summary_json + ": cannot write summary"));
   }
-  if (args.strict && summary.count("error") > 0) return 1;
+  if (args.strict && summary.count("error") > 0)
+    return 1;
   return 0;
 }
 
 int RunValidate(const std::string& path) {
   StatusOr<Config> config = LoadConfigFile(path);
-  if (!config.ok()) return ReportError(config.status());
+  if (!config.ok())
+    return ReportError(config.status());
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(*config, registry);
-  if (!engine.ok()) return ReportError(engine.status());
+  if (!engine.ok())
+    return ReportError(engine.status());
   std::printf("%s: ok (config hash %s; components: %s)\n", path.c_str(),
-              engine->config_hash().c_str(), fmt::format("{}", fmt::join(engine->ComponentNames(), ", ")).c_str());
+              engine->config_hash().c_str(),
+              fmt::format("{}", fmt::join(engine->ComponentNames(), ", ")).c_str());
   return 0;
 }
 

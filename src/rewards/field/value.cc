@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "merit/registry.h"
+
 #include "rewards/families.h"
 
 namespace merit {
@@ -20,12 +21,15 @@ struct FieldValueOptions {
   static constexpr auto kFields = std::tuple{
       Field{"path", &FieldValueOptions::path,
             "Dotted path inside the sample's metadata (e.g. `scores.helpfulness`)."},
-      Field{"missing", &FieldValueOptions::missing,
+      Field{"missing",
+            &FieldValueOptions::missing,
             "When the value is absent or not a number: unscorable (masked), error, or zero.",
             {.choices = kMissingPolicies}},
   };
+
   Status Validate() const {
-    if (path.empty()) return InvalidArgumentError("path: expected a non-empty dotted path");
+    if (path.empty())
+      return InvalidArgumentError("path: expected a non-empty dotted path");
     return OkStatus();
   }
 };
@@ -39,10 +43,12 @@ class FieldValue final : public Reward {
     if (value != nullptr && value->is_number() && std::isfinite(value->number())) {
       return Score::Ok(value->number());
     }
-    if (options_.missing == "zero") return Score::Ok(0.0, "missing_value");
-    std::string explanation = fmt::format("metadata.{}: {}", options_.path,
-                                          value == nullptr ? "absent" : "not a number");
-    if (options_.missing == "error") return Score::Error("missing_value", std::move(explanation));
+    if (options_.missing == "zero")
+      return Score::Ok(0.0, "missing_value");
+    std::string explanation =
+        fmt::format("metadata.{}: {}", options_.path, value == nullptr ? "absent" : "not a number");
+    if (options_.missing == "error")
+      return Score::Error("missing_value", std::move(explanation));
     return Score::Unscorable("missing_value", std::move(explanation));
   }
 

@@ -45,18 +45,21 @@ struct RegexOptions {
             "The whole completion must match (otherwise: a match anywhere)."},
       Field{"dot_all", &RegexOptions::dot_all, "`.` also matches \\n (RE2's s flag)."},
       Field{"case_sensitive", &RegexOptions::case_sensitive, "false: match case-insensitively."},
-      Field{"min_matches", &RegexOptions::min_matches,
+      Field{"min_matches",
+            &RegexOptions::min_matches,
             "1 needs at least this many non-overlapping matches, found left to right (after an "
             "empty match the search resumes one character on); with full_match the count is 0 "
             "or 1.",
             {.min = 0, .max = static_cast<double>(kMaxMatchCount)}},
-      Field{"max_matches", &RegexOptions::max_matches,
+      Field{"max_matches",
+            &RegexOptions::max_matches,
             "...and at most this many; -1: no limit. min_matches 0, max_matches 0 forbids the "
             "pattern.",
             {.min = -1, .max = static_cast<double>(kMaxMatchCount)}},
   };
   Status Validate() const;
 };
+
 RewardOr MakeRegex(const RegexOptions& options);
 
 // ---- format.tags ----
@@ -77,7 +80,8 @@ struct TagsOptions {
       Field{"ordered", &TagsOptions::ordered, "The tags must appear in the listed order."},
       Field{"allow_outside_text", &TagsOptions::allow_outside_text,
             "Allow text other than the separator before, between and after the tags."},
-      Field{"separator", &TagsOptions::separator,
+      Field{"separator",
+            &TagsOptions::separator,
             "What may surround the tags when allow_outside_text is false. whitespace "
             "(Mixed-R1): any whitespace, or none. newline (ToolRL): nothing before the first tag, "
             "exactly \"\\n\" between tags, at most one \"\\n\" after the last.",
@@ -87,6 +91,7 @@ struct TagsOptions {
   };
   Status Validate() const;
 };
+
 RewardOr MakeTags(const TagsOptions& options);
 
 // ---- format.json ----
@@ -100,7 +105,8 @@ struct JsonOptions {
   bool require_object = true;
   std::int64_t max_depth = 64;
   static constexpr auto kFields = std::tuple{
-      Field{"extract", &JsonOptions::extract,
+      Field{"extract",
+            &JsonOptions::extract,
             "Where the JSON is. none: the whole completion. fenced: the last ```json block. "
             "answer_tag: the last <answer>...</answer>. auto: fenced, else answer_tag, else the "
             "whole completion, and if that does not parse, its first { to its last }.",
@@ -108,15 +114,16 @@ struct JsonOptions {
       Field{"required_keys", &JsonOptions::required_keys,
             "Keys that must be present; dotted paths reach into nested objects (a.b) and arrays "
             "(items.0)."},
-      Field{"require_object", &JsonOptions::require_object,
-            "The document must be a JSON object."},
-      Field{"max_depth", &JsonOptions::max_depth,
+      Field{"require_object", &JsonOptions::require_object, "The document must be a JSON object."},
+      Field{"max_depth",
+            &JsonOptions::max_depth,
             "Most levels of nested arrays and objects; deeper documents are invalid "
             "(\"invalid_json\"), never recursed into.",
             {.min = 1, .max = static_cast<double>(kMaxJsonDepth)}},
   };
   Status Validate() const;
 };
+
 RewardOr MakeJson(const JsonOptions& options);
 
 }  // namespace merit::format

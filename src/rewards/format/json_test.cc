@@ -108,10 +108,14 @@ TEST(FormatJson, Extraction) {
 TEST(FormatJson, HostileDocuments) {
   std::string deep_ok;
   std::string deep;
-  for (int i = 0; i < 60; ++i) deep_ok += "[";
-  for (int i = 0; i < 60; ++i) deep_ok += "]";
-  for (int i = 0; i < 100000; ++i) deep += "[";
-  for (int i = 0; i < 100000; ++i) deep += "]";
+  for (int i = 0; i < 60; ++i)
+    deep_ok += "[";
+  for (int i = 0; i < 60; ++i)
+    deep_ok += "]";
+  for (int i = 0; i < 100000; ++i)
+    deep += "[";
+  for (int i = 0; i < 100000; ++i)
+    deep += "]";
   std::string big = "{\"a\": \"";
   big.append(std::size_t{1} << 20, 'x');
   big += "\"}";

@@ -49,8 +49,7 @@ TEST(FormatRegex, MatchesAndCounts) {
       // min 0, max 0: the pattern is forbidden.
       {"{type: format.regex, pattern: 'As an AI', min_matches: 0, max_matches: 0}",
        "As an AI, I cannot", 0, "too_many_matches"},
-      {"{type: format.regex, pattern: 'As an AI', min_matches: 0, max_matches: 0}", "Sure.", 1,
-       ""},
+      {"{type: format.regex, pattern: 'As an AI', min_matches: 0, max_matches: 0}", "Sure.", 1, ""},
       // Empty matches: '' at 0, 'a' at 1, 'a' at 2, '' at 3 (Python's re.findall agrees).
       {"{type: format.regex, pattern: 'a|', min_matches: 4, max_matches: 4}", "baa", 1, ""},
       {"{type: format.regex, pattern: '^', min_matches: 2}", "abc", 0, "too_few_matches"},
@@ -79,10 +78,18 @@ TEST(FormatRegex, FullMatchAndFlags) {
        "<think>x</think><response>hi</response>", 0, "no_match"},
       // Invalid UTF-8: `.` matches whole characters only, so a stray byte breaks a full match
       // but not a search for the text around it.
-      {"{type: format.regex, pattern: '.*', full_match: true, dot_all: true}", "a\xff" "b", 0,
-       "no_match"},
-      {"{type: format.regex, pattern: 'b'}", "a\xff" "b", 1, ""},
-      {"{type: format.regex, pattern: '\\xff'}", "a\xc3\xbf" "b", 1, ""},  // U+00FF, not the byte.
+      {"{type: format.regex, pattern: '.*', full_match: true, dot_all: true}",
+       "a\xff"
+       "b",
+       0, "no_match"},
+      {"{type: format.regex, pattern: 'b'}",
+       "a\xff"
+       "b",
+       1, ""},
+      {"{type: format.regex, pattern: '\\xff'}",
+       "a\xc3\xbf"
+       "b",
+       1, ""},  // U+00FF, not the byte.
       // An empty match before an invalid byte steps over it.
       {"{type: format.regex, pattern: 'x*', min_matches: 4, max_matches: 4}", "\xff\xc3\xa9x", 1,
        ""},
@@ -98,8 +105,7 @@ TEST(FormatRegex, LargeCompletionsStayLinear) {
       {"{type: format.regex, pattern: '(a|aa)*c'}", a_run, 0, "no_match"},
       {"{type: format.regex, pattern: '(a*)*b', full_match: true}", a_run, 0, "no_match"},
       // Counting stops once the verdict is known: at most max_matches + 1 searches.
-      {"{type: format.regex, pattern: 'a|a.*z', max_matches: 100}", a_run, 0,
-       "too_many_matches"},
+      {"{type: format.regex, pattern: 'a|a.*z', max_matches: 100}", a_run, 0, "too_many_matches"},
       {"{type: format.regex, pattern: 'a', min_matches: 100}", a_run, 1, ""},
   };
   ExpectScores(kCases);

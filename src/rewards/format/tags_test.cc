@@ -28,7 +28,7 @@ TEST(FormatTags, MixedR1Shape) {
       {"<think>a</think><answer>b</answer>", 1, ""},
       {"<think>a</think>\n\n<answer>b</answer>\n", 1, ""},
       {"  <think>\nlet me see\n</think> \t <answer> 42 </answer>  ", 1, ""},
-      {"<think>a</think>\xe3\x80\x80<answer>b</answer>", 1, ""},  // U+3000 is whitespace.
+      {"<think>a</think>\xe3\x80\x80<answer>b</answer>", 1, ""},   // U+3000 is whitespace.
       {"<think>x < y and a<b></think><answer>b</answer>", 1, ""},  // Unlisted '<' is content.
       {"<think><b>bold</b></think><answer>b</answer>", 1, ""},
       {"<think>a</think><answer></answer>", 1, ""},  // Empty content is allowed by default.
@@ -126,7 +126,8 @@ TEST(FormatTags, LargeCompletionsStayLinear) {
   const std::string big(std::size_t{1} << 20, 'a');
   const std::string angles(std::size_t{1} << 20, '<');
   std::string many_tags;
-  while (many_tags.size() < (1u << 20)) many_tags += "<thin</thinkk<answe";
+  while (many_tags.size() < (1u << 20))
+    many_tags += "<thin</thinkk<answe";
   const Case kCases[] = {
       {"<think>" + big + "</think><answer>x</answer>", 1, ""},
       {angles, 0, "missing_tag"},

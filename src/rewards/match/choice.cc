@@ -27,10 +27,21 @@ namespace {
 
 constexpr std::size_t kMaxChoices = 52;
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAlnum(char c) { return IsAsciiLetter(c) || (c >= '0' && c <= '9'); }
-char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool IsAsciiLetter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool IsAlnum(char c) {
+  return IsAsciiLetter(c) || (c >= '0' && c <= '9');
+}
+
+char Upper(char c) {
+  return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 bool HasAt(std::string_view s, std::size_t pos, std::string_view prefix) {
   return pos <= s.size() && s.substr(pos, prefix.size()) == prefix;
@@ -38,9 +49,11 @@ bool HasAt(std::string_view s, std::size_t pos, std::string_view prefix) {
 
 // `word` (lower-case) at s[pos], ignoring case, and not followed by a letter.
 bool HasWordAt(std::string_view s, std::size_t pos, std::string_view word) {
-  if (pos > s.size() || s.size() - pos < word.size()) return false;
+  if (pos > s.size() || s.size() - pos < word.size())
+    return false;
   for (std::size_t i = 0; i < word.size(); ++i) {
-    if (static_cast<char>(s[pos + i] | 0x20) != word[i]) return false;
+    if (static_cast<char>(s[pos + i] | 0x20) != word[i])
+      return false;
   }
   return pos + word.size() == s.size() || !IsAsciiLetter(s[pos + word.size()]);
 }
@@ -63,15 +76,18 @@ class LetterSet {
     }
     size_ = choices.size();
   }
+
   // The option index of `c`, or -1.
   int Index(char c) const {
     const auto byte = static_cast<unsigned char>(c);
     return byte < 128 ? index_[byte] : -1;
   }
+
   bool IsExact(char c) const {
     const auto byte = static_cast<unsigned char>(c);
     return byte < 128 && exact_[byte];
   }
+
   std::size_t size() const { return size_; }
 
  private:
@@ -92,7 +108,8 @@ struct LetterToken {
 // Skips what may come before a letter in an answer: spaces, ':', markdown bold, math dollars.
 std::size_t SkipLeadIn(std::string_view s, std::size_t p) {
   for (;;) {
-    while (p < s.size() && (IsSpace(s[p]) || s[p] == ':' || s[p] == '*' || s[p] == '$')) ++p;
+    while (p < s.size() && (IsSpace(s[p]) || s[p] == ':' || s[p] == '*' || s[p] == '$'))
+      ++p;
     bool word = false;
     for (std::string_view w : {"option", "choice", "letter"}) {
       if (HasWordAt(s, p, w)) {
@@ -101,7 +118,8 @@ std::size_t SkipLeadIn(std::string_view s, std::size_t p) {
         break;
       }
     }
-    if (!word) return p;
+    if (!word)
+      return p;
   }
 }
 
@@ -111,8 +129,8 @@ std::optional<LetterToken> LetterAt(std::string_view s, std::size_t pos, const L
   std::size_t p = pos;
   for (int wrapper = 0; wrapper < 4 && p < s.size(); ++wrapper) {
     bool matched = false;
-    for (std::string_view w : {"\\text{", "\\textbf{", "\\mathrm{", "\\mathbf{", "\\boxed{", "{",
-                               "(", "[", "**", "$"}) {
+    for (std::string_view w :
+         {"\\text{", "\\textbf{", "\\mathrm{", "\\mathbf{", "\\boxed{", "{", "(", "[", "**", "$"}) {
       if (HasAt(s, p, w)) {
         token.bracketed = token.bracketed || w == "(" || w == "[";
         p += w.size();
@@ -120,25 +138,31 @@ std::optional<LetterToken> LetterAt(std::string_view s, std::size_t pos, const L
         break;
       }
     }
-    if (!matched) break;
+    if (!matched)
+      break;
   }
-  if (p >= s.size() || !IsAsciiLetter(s[p])) return std::nullopt;
+  if (p >= s.size() || !IsAsciiLetter(s[p]))
+    return std::nullopt;
   const char letter = s[p];
   token.index = set.Index(letter);
-  if (token.index < 0) return std::nullopt;
+  if (token.index < 0)
+    return std::nullopt;
   token.folded = !set.IsExact(letter);
   std::size_t q = p + 1;
-  if (q < s.size() && IsAlnum(s[q])) return std::nullopt;  // A word, not a letter.
+  if (q < s.size() && IsAlnum(s[q]))
+    return std::nullopt;  // A word, not a letter.
   token.next = q < s.size() ? s[q] : '\0';
   bool closed = false;
   while (q < s.size() && std::string_view(")]}*$").find(s[q]) != std::string_view::npos) {
     closed = closed || s[q] == ')' || s[q] == ']';
     ++q;
   }
-  if (token.bracketed && !closed) return std::nullopt;
+  if (token.bracketed && !closed)
+    return std::nullopt;
   token.end = q;
   std::size_t r = q;
-  while (r < s.size() && (IsSpace(s[r]) || s[r] == '.' || s[r] == ':' || s[r] == ')')) ++r;
+  while (r < s.size() && (IsSpace(s[r]) || s[r] == '.' || s[r] == ':' || s[r] == ')'))
+    ++r;
   token.lone = r == s.size();
   return token;
 }
@@ -148,18 +172,22 @@ struct Letters {
   std::uint64_t mask = 0;
   int first = -1;
   int last = -1;
+
   void Add(int index) {
-    if (first < 0) first = index;
+    if (first < 0)
+      first = index;
     last = index;
     mask |= std::uint64_t{1} << index;
   }
+
   bool empty() const { return mask == 0; }
 };
 
 // Alternatives chained after a letter: "A or B", "A, B and C", "A/B", "(A) or (B)".
 void AddChain(std::string_view s, std::size_t p, const LetterSet& set, Letters& letters) {
   for (;;) {
-    while (p < s.size() && IsSpace(s[p])) ++p;
+    while (p < s.size() && IsSpace(s[p]))
+      ++p;
     if (p < s.size() && (s[p] == ',' || s[p] == '/' || s[p] == '&')) {
       ++p;
     } else if (HasWordAt(s, p, "or")) {
@@ -170,7 +198,8 @@ void AddChain(std::string_view s, std::size_t p, const LetterSet& set, Letters& 
       return;
     }
     const std::optional<LetterToken> next = LetterAt(s, SkipLeadIn(s, p), set);
-    if (!next || (next->folded && !next->bracketed)) return;
+    if (!next || (next->folded && !next->bracketed))
+      return;
     letters.Add(next->index);
     p = next->end;
   }
@@ -179,9 +208,11 @@ void AddChain(std::string_view s, std::size_t p, const LetterSet& set, Letters& 
 // Every "(X)" / "[X]" in s.
 void AddBracketed(std::string_view s, const LetterSet& set, Letters& letters) {
   for (std::size_t p = 0; p < s.size(); ++p) {
-    if (s[p] != '(' && s[p] != '[') continue;
+    if (s[p] != '(' && s[p] != '[')
+      continue;
     const std::optional<LetterToken> token = LetterAt(s, p, set);
-    if (token && token->bracketed) letters.Add(token->index);
+    if (token && token->bracketed)
+      letters.Add(token->index);
   }
 }
 
@@ -207,7 +238,8 @@ Letters LastLineLetters(std::string_view line, const LetterSet& set) {
     const bool accepted = head->bracketed || head->lone || (delimited && !head->folded);
     Letters chained;
     chained.Add(head->index);
-    if (!head->folded) AddChain(line, head->end, set, chained);
+    if (!head->folded)
+      AddChain(line, head->end, set, chained);
     // "A or B" on the last line is not an answer either way, but it is an ambiguous one.
     if (accepted || std::popcount(chained.mask) > 1) {
       chained.last = chained.first;  // The line commits to its first letter, like a signal.
@@ -224,11 +256,13 @@ class Choice final : public Reward {
       : letters_(options.choices, options.case_sensitive), strict_(options.strict) {}
 
   Score Evaluate(const Sample& sample, ScoreContext&) const override {
-    if (std::optional<Score> bad = CheckReference(sample.reference)) return std::move(*bad);
+    if (std::optional<Score> bad = CheckReference(sample.reference))
+      return std::move(*bad);
     std::uint64_t accepted = 0;
     for (const Json& alternative : ReferenceAlternatives(sample.reference)) {
       const int index = ReferenceIndex(alternative);
-      if (index >= 0) accepted |= std::uint64_t{1} << index;
+      if (index >= 0)
+        accepted |= std::uint64_t{1} << index;
     }
     if (accepted == 0) {
       return Score::Unscorable("reference_unparseable",
@@ -240,7 +274,8 @@ class Choice final : public Reward {
     std::size_t last_begin = 0;
     const auto add_signal = [&](const Found& found, std::string_view content) {
       const Letters letters = SignalLetters(content, letters_);
-      if (letters.empty()) return;
+      if (letters.empty())
+        return;
       all |= letters.mask;
       if (last_letter < 0 || found.begin >= last_begin) {
         last_letter = letters.first;
@@ -263,8 +298,10 @@ class Choice final : public Reward {
       all = letters.mask;
       last_letter = letters.last;
     }
-    if (all == 0) return Score::Ok(0, "no_answer");
-    if (strict_ && std::popcount(all) > 1) return Score::Ok(0, "ambiguous_answer");
+    if (all == 0)
+      return Score::Ok(0, "no_answer");
+    if (strict_ && std::popcount(all) > 1)
+      return Score::Ok(0, "ambiguous_answer");
     return (accepted >> last_letter) & 1 ? Score::Ok(1) : Score::Ok(0, "wrong_answer");
   }
 
@@ -281,7 +318,8 @@ class Choice final : public Reward {
     }
     const std::string_view s = TrimSpace(alternative.str());
     const std::optional<LetterToken> token = LetterAt(s, SkipLeadIn(s, 0), letters_);
-    if (!token) return -1;
+    if (!token)
+      return -1;
     const bool delimited = token->next == '.' || token->next == ')' || token->next == ':';
     return token->lone || token->bracketed || delimited ? token->index : -1;
   }
@@ -293,18 +331,20 @@ class Choice final : public Reward {
 }  // namespace
 
 Status ChoiceOptions::Validate() const {
-  if (choices.empty()) return InvalidArgumentError("choices: must not be empty");
+  if (choices.empty())
+    return InvalidArgumentError("choices: must not be empty");
   if (choices.size() > kMaxChoices) {
     return InvalidArgumentError("choices: at most 52 letters");
   }
   for (std::size_t i = 0; i < choices.size(); ++i) {
     if (!IsAsciiLetter(choices[i])) {
-      return InvalidArgumentError("choices: \"" + choices + "\" has a character that is not an "
+      return InvalidArgumentError("choices: \"" + choices +
+                                  "\" has a character that is not an "
                                   "ASCII letter");
     }
     for (std::size_t j = 0; j < i; ++j) {
-      const bool same = case_sensitive ? choices[i] == choices[j]
-                                       : Upper(choices[i]) == Upper(choices[j]);
+      const bool same =
+          case_sensitive ? choices[i] == choices[j] : Upper(choices[i]) == Upper(choices[j]);
       if (same) {
         return InvalidArgumentError("choices: \"" + choices + "\" lists '" +
                                     std::string(1, choices[i]) + "' twice" +

@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "rewards/match/test_cases.h"
 
@@ -42,8 +42,7 @@ TEST(MatchChoice, AnswerForms) {
 
 TEST(MatchChoice, FalsePositivesAreNotAnswers) {
   const RewardCase kCases[] = {
-      {"article_a_in_running_text", kChoice, "A train leaves at noon.", R"("A")", 0,
-       "no_answer"},
+      {"article_a_in_running_text", kChoice, "A train leaves at noon.", R"("A")", 0, "no_answer"},
       {"lowercase_article_after_phrase", kChoice, "The answer is a prime number.", R"("A")", 0,
        "no_answer"},
       {"word_starting_with_letter", kChoice, "Answer: Because it is", R"("B")", 0, "no_answer"},
@@ -62,13 +61,13 @@ TEST(MatchChoice, StrictRefusesHedging) {
       {"comma_list", kChoice, "Answer: A, B, C, D", R"("C")", 0, "ambiguous_answer"},
       {"slash", kChoice, "\\boxed{A/B}", R"("A")", 0, "ambiguous_answer"},
       {"parenthesised_pair", kChoice, "Answer: (A) or (B)", R"("A")", 0, "ambiguous_answer"},
-      {"conflicting_signals", kChoice, "The answer is A.\nFinal answer: \\boxed{B}", R"("B")",
-       0, "ambiguous_answer"},
+      {"conflicting_signals", kChoice, "The answer is A.\nFinal answer: \\boxed{B}", R"("B")", 0,
+       "ambiguous_answer"},
       {"two_parenthesised_on_last_line", kChoice, "Either (A) or (C)", R"("A")", 0,
        "ambiguous_answer"},
       {"last_line_or", kChoice, "A or B", R"("A")", 0, "ambiguous_answer"},
-      {"loose_takes_last_signal", kLoose, "The answer is A.\nFinal answer: \\boxed{B}",
-       R"("B")", 1},
+      {"loose_takes_last_signal", kLoose, "The answer is A.\nFinal answer: \\boxed{B}", R"("B")",
+       1},
       {"loose_takes_first_of_chain", kLoose, "Answer: A or B", R"("A")", 1},
   };
   testing::ExpectCases(kCases);
@@ -80,10 +79,8 @@ TEST(MatchChoice, ReferencesAndOptions) {
       {"reference_lowercase", kChoice, "B", R"("b")", 1},
       {"reference_with_text", kChoice, "B", R"("B. Paris")", 1},
       {"reference_index", kChoice, "C", "2", 1},
-      {"reference_index_out_of_range", kChoice, "C", "10", 0, "reference_unparseable",
-       kUnscorable},
-      {"reference_fractional_index", kChoice, "C", "1.5", 0, "reference_unparseable",
-       kUnscorable},
+      {"reference_index_out_of_range", kChoice, "C", "10", 0, "reference_unparseable", kUnscorable},
+      {"reference_fractional_index", kChoice, "C", "1.5", 0, "reference_unparseable", kUnscorable},
       {"reference_list", kChoice, "C", R"(["A", "C"])", 1},
       {"reference_not_a_letter", kChoice, "C", R"("Paris")", 0, "reference_unparseable",
        kUnscorable},
@@ -110,7 +107,8 @@ TEST(MatchChoice, RejectsBadChoices) {
 TEST(MatchChoice, AdversarialInputs) {
   // Many answer phrases on one line: bounded work per phrase.
   std::string phrases;
-  for (int i = 0; i < 100000; ++i) phrases += "answer: (";
+  for (int i = 0; i < 100000; ++i)
+    phrases += "answer: (";
   Result got = testutil::Score(std::string(kChoice), testing::SampleJson(phrases, R"("B")"));
   EXPECT_EQ(got.reason, "no_answer");
   // A huge completion whose final signal is clear.

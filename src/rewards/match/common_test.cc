@@ -1,8 +1,8 @@
 #include "rewards/match/common.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace merit::match {
 namespace {
@@ -21,16 +21,16 @@ TEST(ExtractAnswer, Table) {
       {"none_blank", Extract::kNone, " \n\t", std::nullopt},
       {"tag_last", Extract::kAnswerTag, "<answer>A</answer> then <answer> B </answer>", "B",
        AnswerSource::kAnswerTag},
-      {"tag_unclosed_last_is_ignored", Extract::kAnswerTag,
-       "<answer>A</answer> <answer>B", "A", AnswerSource::kAnswerTag},
+      {"tag_unclosed_last_is_ignored", Extract::kAnswerTag, "<answer>A</answer> <answer>B", "A",
+       AnswerSource::kAnswerTag},
       {"tag_missing", Extract::kAnswerTag, "the answer is B", std::nullopt},
       {"tag_blank_is_no_answer", Extract::kAnswerTag, "<answer> </answer>", std::nullopt},
       {"tag_unwraps_box", Extract::kAnswerTag, "<answer>$\\boxed{5}$</answer>", "$\\boxed{5}$",
        AnswerSource::kAnswerTag},
       {"tag_unwraps_bare_box", Extract::kAnswerTag, "<answer> \\boxed{5} </answer>", "5",
        AnswerSource::kAnswerTag},
-      {"boxed_nested_braces", Extract::kBoxed, "so \\boxed{\\frac{1}{2}} done",
-       "\\frac{1}{2}", AnswerSource::kBoxed},
+      {"boxed_nested_braces", Extract::kBoxed, "so \\boxed{\\frac{1}{2}} done", "\\frac{1}{2}",
+       AnswerSource::kBoxed},
       {"boxed_last", Extract::kBoxed, "\\boxed{1} and \\fbox{2}", "2", AnswerSource::kBoxed},
       {"boxed_escaped_braces", Extract::kBoxed, "\\boxed{\\{1,2\\}}", "\\{1,2\\}",
        AnswerSource::kBoxed},
@@ -46,14 +46,14 @@ TEST(ExtractAnswer, Table) {
        AnswerSource::kPhrase},
       {"final_answer_gsm8k", Extract::kFinalAnswer, "work\n#### 1,234", "1,234",
        AnswerSource::kPhrase},
-      {"final_answer_heading_is_not_gsm8k", Extract::kFinalAnswer, "#### Step 1\nx = 3",
-       "x = 3", AnswerSource::kLastLine},
+      {"final_answer_heading_is_not_gsm8k", Extract::kFinalAnswer, "#### Step 1\nx = 3", "x = 3",
+       AnswerSource::kLastLine},
       {"final_answer_next_line", Extract::kFinalAnswer, "Final answer:\n\n  17  \n", "17",
        AnswerSource::kPhrase},
       {"final_answer_last_of_several", Extract::kFinalAnswer,
        "The answer is 3. Wait, the answer is 4", "4", AnswerSource::kPhrase},
-      {"final_answer_not_inside_word", Extract::kFinalAnswer, "reanswer: 5\nlast line",
-       "last line", AnswerSource::kLastLine},
+      {"final_answer_not_inside_word", Extract::kFinalAnswer, "reanswer: 5\nlast line", "last line",
+       AnswerSource::kLastLine},
       {"final_answer_answered_is_not_phrase", Extract::kFinalAnswer, "I answered it\n9", "9",
        AnswerSource::kLastLine},
       {"final_answer_last_line", Extract::kFinalAnswer, "reasoning\n  x = 5  \n\n", "x = 5",
@@ -63,8 +63,7 @@ TEST(ExtractAnswer, Table) {
       {"auto_then_box", Extract::kAuto, "answer: 3 \\boxed{1}", "1", AnswerSource::kBoxed},
       {"auto_then_phrase", Extract::kAuto, "The answer is: 3", "3", AnswerSource::kPhrase},
       {"auto_then_whole", Extract::kAuto, " just 3 ", "just 3", AnswerSource::kWhole},
-      {"auto_blank_tag_is_no_answer", Extract::kAuto, "<answer></answer> \\boxed{1}",
-       std::nullopt},
+      {"auto_blank_tag_is_no_answer", Extract::kAuto, "<answer></answer> \\boxed{1}", std::nullopt},
       {"auto_empty", Extract::kAuto, "", std::nullopt},
       {"auto_skips_thinking", Extract::kAuto, "<think>the answer is 3</think>\nSo 4", "So 4",
        AnswerSource::kWhole},
@@ -82,7 +81,8 @@ TEST(ExtractAnswer, Table) {
     SCOPED_TRACE(c.name);
     const std::optional<Answer> got = ExtractAnswer(c.completion, c.mode);
     ASSERT_EQ(got.has_value(), c.want.has_value()) << (got ? got->text : "");
-    if (!got) continue;
+    if (!got)
+      continue;
     EXPECT_EQ(got->text, *c.want);
     EXPECT_EQ(got->source, c.source);
   }
@@ -100,19 +100,22 @@ TEST(ExtractAnswer, AdversarialInputsAreLinear) {
   // Each of these would be quadratic with a rescan per occurrence.
   const std::string many_open_boxes = [] {
     std::string s;
-    for (int i = 0; i < 200000; ++i) s += "\\boxed{";
+    for (int i = 0; i < 200000; ++i)
+      s += "\\boxed{";
     return s;
   }();
   EXPECT_FALSE(ExtractAnswer(many_open_boxes, Extract::kBoxed).has_value());
   const std::string many_open_tags = [] {
     std::string s;
-    for (int i = 0; i < 200000; ++i) s += "<answer>";
+    for (int i = 0; i < 200000; ++i)
+      s += "<answer>";
     return s;
   }();
   EXPECT_FALSE(ExtractAnswer(many_open_tags, Extract::kAnswerTag).has_value());
   const std::string many_phrases = [] {
     std::string s;
-    for (int i = 0; i < 200000; ++i) s += "answer: ";
+    for (int i = 0; i < 200000; ++i)
+      s += "answer: ";
     return s + "7";
   }();
   const std::optional<Answer> answer = ExtractAnswer(many_phrases, Extract::kFinalAnswer);
@@ -120,9 +123,11 @@ TEST(ExtractAnswer, AdversarialInputsAreLinear) {
   EXPECT_EQ(answer->text, "7");
   const std::string deep = [] {
     std::string s;
-    for (int i = 0; i < 100000; ++i) s += "\\boxed{";
+    for (int i = 0; i < 100000; ++i)
+      s += "\\boxed{";
     s += "1";
-    for (int i = 0; i < 100000; ++i) s += "}";
+    for (int i = 0; i < 100000; ++i)
+      s += "}";
     return s;
   }();
   // The outermost box; unwrapping stops after a few levels instead of rescanning each.
@@ -142,6 +147,7 @@ TEST(CheckReference, ClassifiesReferences) {
     Json reference;
     std::string_view reason;  // Empty: usable.
   };
+
   const Case kCases[] = {
       {"null", Json(), "no_reference"},
       {"string", Json::Str("Paris"), ""},
@@ -169,8 +175,8 @@ TEST(CheckReference, ClassifiesReferences) {
 }
 
 TEST(ReferenceAlternatives, ListOrSingle) {
-  const Json list = Json::Arr({Json::Str("a"), Json::Num(12345678901234567891.0,
-                                                          "12345678901234567891")});
+  const Json list =
+      Json::Arr({Json::Str("a"), Json::Num(12345678901234567891.0, "12345678901234567891")});
   ASSERT_EQ(ReferenceAlternatives(list).size(), 2u);
   EXPECT_EQ(ReferenceText(ReferenceAlternatives(list)[0]), "a");
   EXPECT_EQ(ReferenceText(ReferenceAlternatives(list)[1]), "12345678901234567891");

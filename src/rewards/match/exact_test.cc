@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "rewards/match/test_cases.h"
 
@@ -19,8 +19,7 @@ TEST(MatchExact, Table) {
       {"whitespace_collapsed", "{type: match.exact}", "  New \n York ", R"("new york")", 1},
       {"whitespace_kept", "{type: match.exact, collapse_whitespace: false}", "New  York",
        R"("New York")", 0, "wrong_answer"},
-      {"nfkc_by_default", "{type: match.exact}", "\uff30\uff41\uff52\uff49\uff53", R"("Paris")",
-       1},
+      {"nfkc_by_default", "{type: match.exact}", "\uff30\uff41\uff52\uff49\uff53", R"("Paris")", 1},
       {"nfkc_off", "{type: match.exact, nfkc: false}", "\uff30\uff41\uff52\uff49\uff53",
        R"("Paris")", 0, "wrong_answer"},
       {"unicode_case_folding", "{type: match.exact}", "STRASSE", R"("Stra\u00dfe")", 1},
@@ -31,10 +30,8 @@ TEST(MatchExact, Table) {
       {"ascii_punctuation_keeps_guillemets",
        "{type: match.exact, remove_punctuation: true, punctuation: ascii}", "\u00abParis!\u00bb",
        R"("Paris")", 0, "wrong_answer"},
-      {"articles", "{type: match.exact, remove_articles: true}", "The Beatles", R"("beatles")",
-       1},
-      {"sentence_period_dropped", "{type: match.exact}", "The answer is Paris.", R"("Paris")",
-       1},
+      {"articles", "{type: match.exact, remove_articles: true}", "The Beatles", R"("beatles")", 1},
+      {"sentence_period_dropped", "{type: match.exact}", "The answer is Paris.", R"("Paris")", 1},
       {"reference_period_too", "{type: match.exact}", "U.S.", R"("U.S.")", 1},
       {"wrong", "{type: match.exact}", "Lyon", R"("Paris")", 0, "wrong_answer"},
       {"substring_is_not_equal", "{type: match.exact}", "Paris, France", R"("Paris")", 0,
@@ -42,20 +39,19 @@ TEST(MatchExact, Table) {
       {"list_any", "{type: match.exact}", "NYC", R"(["New York", "NYC"])", 1},
       {"list_none", "{type: match.exact}", "LA", R"(["New York", "NYC"])", 0, "wrong_answer"},
       {"number_reference_uses_text", "{type: match.exact}", "42", "42", 1},
-      {"number_reference_text_not_value", "{type: match.exact}", "42.0", "42", 0,
-       "wrong_answer"},
+      {"number_reference_text_not_value", "{type: match.exact}", "42.0", "42", 0, "wrong_answer"},
       {"extract_tag", "{type: match.exact, extract: answer_tag}",
        "<think>maybe Lyon</think><answer> Paris </answer>", R"("Paris")", 1},
-      {"extract_tag_missing", "{type: match.exact, extract: answer_tag}", "Paris", R"("Paris")",
-       0, "no_answer"},
+      {"extract_tag_missing", "{type: match.exact, extract: answer_tag}", "Paris", R"("Paris")", 0,
+       "no_answer"},
       {"extract_boxed", "{type: match.exact, extract: boxed}", "so \\boxed{\\text{Paris}}",
        R"("\\text{Paris}")", 1},
       {"extract_final_answer", "{type: match.exact, extract: final_answer}",
        "Reasoning...\nFinal Answer: Paris", R"("Paris")", 1},
       {"extract_none_whole_text", "{type: match.exact, extract: none}", "<answer>Paris</answer>",
        R"("Paris")", 0, "wrong_answer"},
-      {"auto_tag_first", "{type: match.exact}", "answer: Lyon <answer>Paris</answer>",
-       R"("Paris")", 1},
+      {"auto_tag_first", "{type: match.exact}", "answer: Lyon <answer>Paris</answer>", R"("Paris")",
+       1},
       {"empty_completion", "{type: match.exact}", "", R"("Paris")", 0, "no_answer"},
       {"normalises_to_nothing", "{type: match.exact, remove_punctuation: true}", "?!", R"("...")",
        0, "no_answer"},

@@ -18,9 +18,11 @@ class F1 final : public Reward {
       : extract_(extract), normalize_(normalize) {}
 
   Score Evaluate(const Sample& sample, ScoreContext& context) const override {
-    if (std::optional<Score> bad = CheckReference(sample.reference)) return std::move(*bad);
+    if (std::optional<Score> bad = CheckReference(sample.reference))
+      return std::move(*bad);
     const std::optional<Answer> answer = ExtractAnswer(sample.completion_text, extract_);
-    if (!answer) return Score::Ok(0, "no_answer");
+    if (!answer)
+      return Score::Ok(0, "no_answer");
     std::string& prediction = context.scratch;
     text::NormalizeInto(answer->text, normalize_, prediction);
     std::string& reference = context.scratch2;
@@ -28,7 +30,8 @@ class F1 final : public Reward {
     for (const Json& alternative : ReferenceAlternatives(sample.reference)) {
       text::NormalizeInto(ReferenceText(alternative), normalize_, reference);
       best = std::max(best, TokenF1(prediction, reference));
-      if (best == 1) break;
+      if (best == 1)
+        break;
     }
     return Score::Ok(best);
   }
@@ -48,6 +51,7 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
     std::string_view token;
     std::size_t count = 0;
   };
+
   constexpr std::size_t kSmall = 32;
   std::array<Remaining, kSmall> small;
   std::size_t distinct = 0;
@@ -56,10 +60,11 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
   text::WhitespaceTokenizer reference_tokenizer(reference);
   while (std::optional<std::string_view> token = reference_tokenizer.Next()) {
     ++reference_tokens;
-    if (overflow) continue;
+    if (overflow)
+      continue;
     const auto end = small.begin() + distinct;
-    const auto it = std::find_if(small.begin(), end,
-                                  [&](const Remaining& r) { return r.token == *token; });
+    const auto it =
+        std::find_if(small.begin(), end, [&](const Remaining& r) { return r.token == *token; });
     if (it != end) {
       ++it->count;
     } else if (distinct < kSmall) {
@@ -71,7 +76,8 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
   std::unordered_map<std::string_view, std::size_t> big;
   if (overflow) {
     text::WhitespaceTokenizer again(reference);
-    while (std::optional<std::string_view> token = again.Next()) ++big[*token];
+    while (std::optional<std::string_view> token = again.Next())
+      ++big[*token];
   }
   std::size_t prediction_tokens = 0;
   std::size_t same = 0;
@@ -81,19 +87,22 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
     std::size_t* left = nullptr;
     if (overflow) {
       const auto it = big.find(*token);
-      if (it != big.end()) left = &it->second;
+      if (it != big.end())
+        left = &it->second;
     } else {
       const auto end = small.begin() + distinct;
-      const auto it = std::find_if(small.begin(), end,
-                                    [&](const Remaining& r) { return r.token == *token; });
-      if (it != end) left = &it->count;
+      const auto it =
+          std::find_if(small.begin(), end, [&](const Remaining& r) { return r.token == *token; });
+      if (it != end)
+        left = &it->count;
     }
     if (left != nullptr && *left > 0) {
       --*left;
       ++same;
     }
   }
-  if (same == 0) return 0;
+  if (same == 0)
+    return 0;
   // The official script's arithmetic, in its order, so results agree to the last bit.
   const double precision = 1.0 * static_cast<double>(same) / static_cast<double>(prediction_tokens);
   const double recall = 1.0 * static_cast<double>(same) / static_cast<double>(reference_tokens);

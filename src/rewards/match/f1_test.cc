@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "rewards/match/match.h"
 #include "rewards/match/test_cases.h"
@@ -17,23 +17,21 @@ TEST(MatchF1, Table) {
       {"identical", "{type: match.f1}", "Denver Broncos", R"("Denver Broncos")", 1.0},
       {"partial", "{type: match.f1}", "the Denver Broncos team", R"("Denver Broncos")", 0.8},
       {"normalised", "{type: match.f1}", "DENVER, broncos!", R"("the Denver Broncos")", 1.0},
-      {"multiset", "{type: match.f1}", "the the cat cat cat", R"("cat sat on the mat cat")",
-       0.5},
+      {"multiset", "{type: match.f1}", "the the cat cat cat", R"("cat sat on the mat cat")", 0.5},
       {"disjoint", "{type: match.f1}", "Carolina Panthers", R"("Denver Broncos")", 0.0},
       {"max_over_list", "{type: match.f1}", "Santa Clara, California",
        R"(["Levi's Stadium", "Santa Clara"])", 0.8},
       {"number_reference", "{type: match.f1}", "1,000 people", "1000", 2.0 / 3.0},
       {"only_articles", "{type: match.f1}", "the", R"("an")", 0.0},
-      {"unicode_punct_kept_by_default", "{type: match.f1}", "\u201cParis\u201d", R"("Paris")",
-       0.0},
+      {"unicode_punct_kept_by_default", "{type: match.f1}", "\u201cParis\u201d", R"("Paris")", 0.0},
       {"unicode_punct_option", "{type: match.f1, punctuation: unicode}", "\u201cParis\u201d",
        R"("Paris")", 1.0},
       {"nfkc_option", "{type: match.f1, nfkc: true}", "\uff30\uff41\uff52\uff49\uff53",
        R"("paris")", 1.0},
       {"extract_tag", "{type: match.f1}", "<answer>Denver Broncos</answer> Panthers",
        R"("Denver Broncos")", 1.0},
-      {"extract_none", "{type: match.f1, extract: none}", "<answer>Denver</answer>",
-       R"("Denver")", 0.0},
+      {"extract_none", "{type: match.f1, extract: none}", "<answer>Denver</answer>", R"("Denver")",
+       0.0},
       {"extract_boxed_missing", "{type: match.f1, extract: boxed}", "Denver", R"("Denver")", 0,
        "no_answer"},
       {"empty_completion", "{type: match.f1}", "", R"("Denver")", 0, "no_answer"},
@@ -51,20 +49,21 @@ TEST(TokenF1, MatchesTheOfficialArithmetic) {
   EXPECT_DOUBLE_EQ(TokenF1("a a b", "a b b"), 2.0 / 3.0);
   // More than 32 distinct reference tokens switches to the hash map; same result.
   std::string reference;
-  for (int i = 0; i < 40; ++i) reference += "t" + std::to_string(i) + " ";
+  for (int i = 0; i < 40; ++i)
+    reference += "t" + std::to_string(i) + " ";
   reference += "alpha beta";
   EXPECT_DOUBLE_EQ(TokenF1("alpha beta", reference), 0.0909090909090909);
-  EXPECT_DOUBLE_EQ(TokenF1("alpha alpha t3", reference), 2 * (2.0 / 3) * (2.0 / 42) /
-                                                              (2.0 / 3 + 2.0 / 42));
+  EXPECT_DOUBLE_EQ(TokenF1("alpha alpha t3", reference),
+                   2 * (2.0 / 3) * (2.0 / 42) / (2.0 / 3 + 2.0 / 42));
 }
 
 TEST(MatchF1, HugeCompletionIsLinear) {
   std::string completion;
-  for (int i = 0; i < 200000; ++i) completion += "word ";
+  for (int i = 0; i < 200000; ++i)
+    completion += "word ";
   completion += "Denver";
-  const Result got =
-      testutil::Score("{type: match.f1, extract: none}", testing::SampleJson(completion,
-                                                                             R"("Denver")"));
+  const Result got = testutil::Score("{type: match.f1, extract: none}",
+                                     testing::SampleJson(completion, R"("Denver")"));
   ASSERT_TRUE(got.reward.has_value());
   EXPECT_DOUBLE_EQ(*got.reward, 2 * (1.0 / 200001) / (1.0 / 200001 + 1));
 }

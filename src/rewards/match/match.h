@@ -16,6 +16,7 @@
 #include "merit/options.h"
 #include "merit/reward.h"
 #include "merit/status.h"
+
 #include "rewards/match/common.h"
 
 namespace merit::match {
@@ -43,7 +44,8 @@ struct ExactOptions {
             "Trim and turn every run of whitespace into one space."},
       Field{"remove_punctuation", &ExactOptions::remove_punctuation,
             "Delete punctuation (the `punctuation` set) before comparing."},
-      Field{"punctuation", &ExactOptions::punctuation,
+      Field{"punctuation",
+            &ExactOptions::punctuation,
             "Which characters remove_punctuation deletes: ascii (Python's string.punctuation, "
             "as SQuAD) or unicode (that plus every Unicode P* character).",
             {.choices = kPunctuationSets}},
@@ -51,6 +53,7 @@ struct ExactOptions {
             "Delete the English articles a, an, the (whole words)."},
   };
 };
+
 RewardOr MakeExact(const ExactOptions& options);
 
 // match.f1: SQuAD v1.1 token F1, maximised over the references.
@@ -60,7 +63,8 @@ struct F1Options {
   bool nfkc = false;
   static constexpr auto kFields = std::tuple{
       Field{"extract", &F1Options::extract, kExtractDoc, {.choices = kExtractNames}},
-      Field{"punctuation", &F1Options::punctuation,
+      Field{"punctuation",
+            &F1Options::punctuation,
             "Punctuation SQuAD's normalisation deletes: ascii (string.punctuation, the official "
             "script) or unicode (that plus every Unicode P* character).",
             {.choices = kPunctuationSets}},
@@ -68,6 +72,7 @@ struct F1Options {
             "Apply Unicode NFKC before SQuAD's normalisation (not in the official script)."},
   };
 };
+
 RewardOr MakeF1(const F1Options& options);
 
 // SQuAD v1.1 f1_score on already-normalised texts: the whitespace tokens' multiset overlap,
@@ -92,6 +97,7 @@ struct ChoiceOptions {
   };
   Status Validate() const;
 };
+
 RewardOr MakeChoice(const ChoiceOptions& options);
 
 // match.numeric: the answer's number equals the reference number within tolerance.
@@ -105,11 +111,13 @@ struct NumericOptions {
   bool percent_as_fraction = false;
   bool text_fallback = false;
   static constexpr auto kFields = std::tuple{
-      Field{"extract", &NumericOptions::extract,
+      Field{"extract",
+            &NumericOptions::extract,
             "Where the answer is (as for match.exact; with auto, when no tag, box or answer "
             "phrase is found, the last number in the completion is the answer).",
             {.choices = kExtractNames}},
-      Field{"rel_tol", &NumericOptions::rel_tol,
+      Field{"rel_tol",
+            &NumericOptions::rel_tol,
             "Equal when |a - b| <= max(rel_tol * max(|a|, |b|), abs_tol) (Python's "
             "math.isclose).",
             {.min = 0}},
@@ -120,7 +128,9 @@ struct NumericOptions {
       Field{"relaxed", &NumericOptions::relaxed,
             "ChartQA relaxed accuracy instead of rel_tol/abs_tol: |p - g| <= relaxed_tol * |g|, "
             "exact equality when g = 0 (spec A §5, chart reward)."},
-      Field{"relaxed_tol", &NumericOptions::relaxed_tol, "Relative tolerance of `relaxed`.",
+      Field{"relaxed_tol",
+            &NumericOptions::relaxed_tol,
+            "Relative tolerance of `relaxed`.",
             {.min = 0}},
       Field{"percent_as_fraction", &NumericOptions::percent_as_fraction,
             "Read \"12.5%\" as 0.125 (ChartQA) rather than 12.5, on both sides."},
@@ -130,6 +140,7 @@ struct NumericOptions {
             "making the sample unscorable."},
   };
 };
+
 RewardOr MakeNumeric(const NumericOptions& options);
 
 }  // namespace merit::match

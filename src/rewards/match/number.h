@@ -21,14 +21,14 @@
 namespace merit::match {
 
 struct ParsedNumber {
-  double value = 0;           // ±inf or 0 past the range of a double; NaN never.
-  bool is_integer = false;    // Written as an integer: no point, exponent, fraction, or a percent
-                              // turned into a fraction.
+  double value = 0;         // ±inf or 0 past the range of a double; NaN never.
+  bool is_integer = false;  // Written as an integer: no point, exponent, fraction, or a percent
+                            // turned into a fraction.
   bool negative = false;
   std::string_view integer_digits = {};  // The integer part as written, separators included;
                                          // exact comparison of integers reads it.
-  std::size_t begin = 0;      // The number's bytes in the scanned text (sign and currency
-  std::size_t end = 0;        // included).
+  std::size_t begin = 0;  // The number's bytes in the scanned text (sign and currency
+  std::size_t end = 0;    // included).
 };
 
 struct NumberOptions {

@@ -1,10 +1,10 @@
 #include "rewards/match/number.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace merit::match {
 namespace {
@@ -18,7 +18,8 @@ std::vector<ParsedNumber> All(std::string_view text, NumberOptions options = {})
   std::string scratch;
   NumberScanner scanner(text, options, scratch);
   std::vector<ParsedNumber> out;
-  while (std::optional<ParsedNumber> n = scanner.Next()) out.push_back(*n);
+  while (std::optional<ParsedNumber> n = scanner.Next())
+    out.push_back(*n);
   return out;
 }
 
@@ -27,6 +28,7 @@ TEST(NumberScanner, Table) {
     std::string_view text;
     std::vector<Want> want;
   };
+
   const Case kCases[] = {
       {"42", {{42, true}}},
       {"-3.5 and +2", {{-3.5, false}, {2, true}}},
@@ -35,13 +37,15 @@ TEST(NumberScanner, Table) {
       {"1,234,567", {{1234567, true}}},
       {"10{,}000", {{10000, true}}},
       {"1\\,000", {{1000, true}}},
-      {"1,2345", {{1, true}, {2345, true}}},      // Not a thousands group.
+      {"1,2345", {{1, true}, {2345, true}}},  // Not a thousands group.
       {"1, 2, 3", {{1, true}, {2, true}, {3, true}}},
       {"1,234.5", {{1234.5, false}}},
       {"1.5e-3", {{0.0015, false}}},
       {"2E5", {{200000, false}}},
       {"3 \\times 10^{4}", {{30000, false}}},
-      {"3\xC3\x97" "10^4", {{30000, false}}},
+      {"3\xC3\x97"
+       "10^4",
+       {{30000, false}}},
       {"3 \\cdot 10^{-2}", {{0.03, false}}},
       {"3 * 4", {{3, true}, {4, true}}},
       {"3/4", {{0.75, false}}},
@@ -58,8 +62,12 @@ TEST(NumberScanner, Table) {
       {"-$5", {{-5, true}}},
       {"$-5", {{-5, true}}},
       {"\\$5", {{5, true}}},
-      {"\xE2\x82\xAC" "9.99", {{9.99, false}}},
-      {"\xE2\x88\x92" "7", {{-7, true}}},
+      {"\xE2\x82\xAC"
+       "9.99",
+       {{9.99, false}}},
+      {"\xE2\x88\x92"
+       "7",
+       {{-7, true}}},
       {"3-5", {{3, true}, {5, true}}},  // A binary minus.
       {"x-1", {{1, true}}},
       {"is -5.", {{-5, true}}},
@@ -121,7 +129,9 @@ TEST(ParseSingleNumber, OnlyOneNumber) {
 
 TEST(SameInteger, ComparesDigitsExactly) {
   std::string scratch;
-  const auto n = [&](std::string_view text) { return *ParseSingleNumber(text, {}, scratch); };
+  const auto n = [&](std::string_view text) {
+    return *ParseSingleNumber(text, {}, scratch);
+  };
   EXPECT_TRUE(SameInteger(n("12345678901234567891"), n("12,345,678,901,234,567,891")));
   EXPECT_FALSE(SameInteger(n("12345678901234567891"), n("12345678901234567890")));
   EXPECT_TRUE(SameInteger(n("007"), n("7")));

@@ -3,23 +3,24 @@
 #ifndef MERIT_REWARDS_MATCH_TEST_CASES_H_
 #define MERIT_REWARDS_MATCH_TEST_CASES_H_
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include <gtest/gtest.h>
+
 #include "merit/json.h"
 #include "merit/registry.h"
 #include "merit/result.h"
+
 #include "testutil/testutil.h"
 
 namespace merit::match::testing {
 
 struct RewardCase {
   std::string_view name;
-  std::string_view reward;          // The reward node, as YAML.
+  std::string_view reward;  // The reward node, as YAML.
   std::string_view completion;
   std::string_view reference_json;  // JSON text; empty: the sample has no reference.
   double want = 0;                  // Checked when status is ok.

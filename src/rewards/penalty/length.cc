@@ -21,11 +21,15 @@ class LengthPenaltyReward final : public Reward {
     }
     // Field mapping rejects a negative num_tokens; a C++ or Python caller could still set one,
     // and the lower side would then fall below -factor.
-    if (*length < 0) return Score::Error("invalid_token_count", "num_tokens is negative");
+    if (*length < 0)
+      return Score::Error("invalid_token_count", "num_tokens is negative");
     const double value = LengthPenalty(*length, params_);
-    if (*length > params_.max_length) return Score::Ok(value, "too_long");
-    if (*length > params_.max_length - params_.buffer) return Score::Ok(value, "soft_overlong");
-    if (*length < params_.min_length) return Score::Ok(value, "too_short");
+    if (*length > params_.max_length)
+      return Score::Ok(value, "too_long");
+    if (*length > params_.max_length - params_.buffer)
+      return Score::Ok(value, "soft_overlong");
+    if (*length < params_.min_length)
+      return Score::Ok(value, "too_short");
     return Score::Ok(value);
   }
 
@@ -36,8 +40,8 @@ class LengthPenaltyReward final : public Reward {
 
 Status ValidateUpperSide(const OverlongOptions& o) {
   if (o.buffer > o.max_length) {
-    return InvalidArgumentError(fmt::format(
-        "buffer ({}) must not exceed max_length ({})", o.buffer, o.max_length));
+    return InvalidArgumentError(
+        fmt::format("buffer ({}) must not exceed max_length ({})", o.buffer, o.max_length));
   }
   return OkStatus();
 }
@@ -47,7 +51,8 @@ Status ValidateUpperSide(const OverlongOptions& o) {
 // Penalties are written 0.0 - x rather than -x so that factor 0 gives +0, not -0 (which JSON
 // output would print as "-0").
 double LengthPenalty(std::int64_t length, const LengthPenaltyParams& params) {
-  if (length > params.max_length) return 0.0 - params.factor;
+  if (length > params.max_length)
+    return 0.0 - params.factor;
   const std::int64_t ramp_start = params.max_length - params.buffer;
   if (length > ramp_start) {
     return 0.0 - params.factor * static_cast<double>(length - ramp_start) /
@@ -60,7 +65,9 @@ double LengthPenalty(std::int64_t length, const LengthPenaltyParams& params) {
   return 0.0;
 }
 
-Status OverlongOptions::Validate() const { return ValidateUpperSide(*this); }
+Status OverlongOptions::Validate() const {
+  return ValidateUpperSide(*this);
+}
 
 Status LengthOptions::Validate() const {
   MERIT_RETURN_IF_ERROR(ValidateUpperSide(*this));
@@ -79,12 +86,12 @@ RewardOr MakeOverlong(const OverlongOptions& options) {
 }
 
 RewardOr MakeLength(const LengthOptions& options) {
-  return std::unique_ptr<const Reward>(std::make_unique<LengthPenaltyReward>(
-      LengthPenaltyParams{.min_length = options.min_length,
-                          .max_length = options.max_length,
-                          .buffer = options.buffer,
-                          .factor = options.factor},
-      text::ParseLengthUnit(options.unit)));
+  return std::unique_ptr<const Reward>(
+      std::make_unique<LengthPenaltyReward>(LengthPenaltyParams{.min_length = options.min_length,
+                                                                .max_length = options.max_length,
+                                                                .buffer = options.buffer,
+                                                                .factor = options.factor},
+                                            text::ParseLengthUnit(options.unit)));
 }
 
 }  // namespace merit::penalty

@@ -21,12 +21,13 @@ TEST(LengthPenalty, FollowsSpecFormula) {
     penalty::LengthPenaltyParams params;
     double want;
   };
+
   const penalty::LengthPenaltyParams dapo{.max_length = 4096, .buffer = 1024};
   const Case kCases[] = {
       {3584, dapo, -0.5},  // Spec A §9 worked example 2.
       {3000, dapo, 0.0},   // Spec A §9 worked example 1.
       {0, dapo, 0.0},
-      {3072, dapo, 0.0},   // L_max - B itself is not penalised.
+      {3072, dapo, 0.0},  // L_max - B itself is not penalised.
       {3073, dapo, -1.0 / 1024},
       {4095, dapo, -1023.0 / 1024},
       {4096, dapo, -1.0},
@@ -125,7 +126,8 @@ TEST(LengthPenalty, CountsLargeAndInvalidTextInBoundedTime) {
       "reward: {type: penalty.length, max_length: 1048576, buffer: 524288, unit: chars}");
   std::vector<Sample> samples(2);
   // 1 MiB of "é" (2 bytes each): 524288 code points, the start of the ramp.
-  for (int i = 0; i < (1 << 19); ++i) samples[0].completion_text += "\xc3\xa9";
+  for (int i = 0; i < (1 << 19); ++i)
+    samples[0].completion_text += "\xc3\xa9";
   // 1 MiB of invalid bytes: each counts one.
   samples[1].completion_text.assign(std::size_t{1} << 20, '\xff');
   const std::vector<Result> results = engine.ScoreBatch(samples);

@@ -16,6 +16,7 @@
 #include "merit/options.h"
 #include "merit/reward.h"
 #include "merit/status.h"
+
 #include "text/length.h"
 
 namespace merit::penalty {
@@ -40,6 +41,7 @@ struct LengthPenaltyParams {
   std::int64_t buffer = 4096;
   double factor = 1.0;
 };
+
 double LengthPenalty(std::int64_t length, const LengthPenaltyParams& params);
 
 // Options of penalty.overlong. The defaults are DAPO's: 16384 expected tokens plus a 4096-token
@@ -50,15 +52,21 @@ struct OverlongOptions {
   double factor = 1.0;
   std::string unit = "tokens";
   static constexpr auto kFields = std::tuple{
-      Field{"max_length", &OverlongOptions::max_length,
-            "L_max: lengths above it get -factor.", {.min = 1}},
-      Field{"buffer", &OverlongOptions::buffer,
+      Field{"max_length",
+            &OverlongOptions::max_length,
+            "L_max: lengths above it get -factor.",
+            {.min = 1}},
+      Field{"buffer",
+            &OverlongOptions::buffer,
             "B: the penalty ramps linearly from 0 at L_max - B to -factor at L_max; "
             "1 <= B <= L_max.",
             {.min = 1}},
-      Field{"factor", &OverlongOptions::factor,
-            "f: the largest penalty (the reward's floor is -f).", {.min = 0}},
-      Field{"unit", &OverlongOptions::unit,
+      Field{"factor",
+            &OverlongOptions::factor,
+            "f: the largest penalty (the reward's floor is -f).",
+            {.min = 0}},
+      Field{"unit",
+            &OverlongOptions::unit,
             "How length is counted: tokens (the sample's num_tokens; a sample without it is "
             "an error \"no_token_count\"), chars (Unicode code points) or words "
             "(whitespace-separated).",
@@ -71,7 +79,8 @@ struct OverlongOptions {
 struct LengthOptions : OverlongOptions {
   std::int64_t min_length = 0;
   static constexpr auto kFields = std::tuple_cat(
-      std::tuple{Field{"min_length", &LengthOptions::min_length,
+      std::tuple{Field{"min_length",
+                       &LengthOptions::min_length,
                        "L_lo: lengths below it get -factor·(L_lo - L)/L_lo; 0 turns the lower "
                        "side off. At most max_length - buffer.",
                        {.min = 0}}},
@@ -91,10 +100,10 @@ struct RepetitionStats {
   std::size_t ngrams = 0;    // tokens - n + 1, or 0 when tokens < n.
   std::size_t distinct = 0;  // Distinct n-grams among them.
   bool truncated = false;    // The text had more than max_tokens tokens.
+
   // 1 - distinct / ngrams, in [0, 1); 0 when there are no n-grams.
   double ratio() const {
-    return ngrams == 0 ? 0.0
-                       : 1.0 - static_cast<double>(distinct) / static_cast<double>(ngrams);
+    return ngrams == 0 ? 0.0 : 1.0 - static_cast<double>(distinct) / static_cast<double>(ngrams);
   }
 };
 
@@ -118,17 +127,24 @@ struct RepetitionOptions {
   double threshold = 0.0;
   std::int64_t max_tokens = std::int64_t{1} << 20;
   static constexpr auto kFields = std::tuple{
-      Field{"ngram", &RepetitionOptions::ngram, "n: the n-gram size.",
+      Field{"ngram",
+            &RepetitionOptions::ngram,
+            "n: the n-gram size.",
             {.min = 1, .max = static_cast<double>(kMaxNgram)}},
-      Field{"unit", &RepetitionOptions::unit,
+      Field{"unit",
+            &RepetitionOptions::unit,
             "What a token is: words (whitespace-separated) or chars (Unicode code points).",
             {.choices = text::kTextLengthUnits}},
-      Field{"factor", &RepetitionOptions::factor, "The largest penalty (the reward's floor is -f).",
+      Field{"factor",
+            &RepetitionOptions::factor,
+            "The largest penalty (the reward's floor is -f).",
             {.min = 0}},
-      Field{"threshold", &RepetitionOptions::threshold,
+      Field{"threshold",
+            &RepetitionOptions::threshold,
             "t: only a ratio above t is penalised, rescaled as (ratio - t)/(1 - t); t < 1.",
             {.min = 0, .max = 1}},
-      Field{"max_tokens", &RepetitionOptions::max_tokens,
+      Field{"max_tokens",
+            &RepetitionOptions::max_tokens,
             "Only the first max_tokens tokens are looked at (bounds time and memory).",
             {.min = 1, .max = static_cast<double>(kMaxRepetitionTokens)}},
   };

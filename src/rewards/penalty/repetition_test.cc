@@ -23,10 +23,12 @@ std::size_t ExactDistinct(std::string_view text, LengthUnit unit, std::size_t n)
   std::vector<std::string_view> tokens;
   if (unit == LengthUnit::kWords) {
     text::Words words(text);
-    while (auto w = words.Next()) tokens.push_back(*w);
+    while (auto w = words.Next())
+      tokens.push_back(*w);
   } else {
     text::CodePoints points(text);
-    while (auto p = points.Next()) tokens.push_back(*p);
+    while (auto p = points.Next())
+      tokens.push_back(*p);
   }
   std::set<std::vector<std::string_view>> ngrams;
   for (std::size_t i = 0; i + n <= tokens.size(); ++i) {
@@ -43,6 +45,7 @@ TEST(Repetition, MeasuresRepeatedNgrams) {
     std::size_t n;
     std::size_t tokens, ngrams, distinct;
   };
+
   const Case kCases[] = {
       {"a b c a b c", LengthUnit::kWords, 3, 6, 4, 3},  // abc bca cab abc
       {"a a a a", LengthUnit::kWords, 1, 4, 4, 1},
@@ -101,6 +104,7 @@ TEST(Repetition, ScoresThroughTheRegistry) {
     double want;
     std::string_view reason;
   };
+
   const Case kCases[] = {
       {"{type: penalty.repetition}", "a b c a b c", -0.25, "repetitive"},
       {"{type: penalty.repetition}", "the quick brown fox jumps", 0.0, ""},
@@ -116,8 +120,8 @@ TEST(Repetition, ScoresThroughTheRegistry) {
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(std::string(c.reward) + " on " + std::string(c.completion));
-    const Result r = testutil::Score(
-        c.reward, R"({"completion": ")" + std::string(c.completion) + R"("})");
+    const Result r =
+        testutil::Score(c.reward, R"({"completion": ")" + std::string(c.completion) + R"("})");
     ASSERT_TRUE(r.reward.has_value()) << r.reason << " " << r.explanation;
     EXPECT_DOUBLE_EQ(*r.reward, c.want);
     EXPECT_EQ(r.reason, c.reason);
@@ -131,7 +135,8 @@ TEST(Repetition, LargeAndInvalidCompletions) {
       "{name: chars, type: penalty.repetition, unit: chars, ngram: 4}]}");
   std::vector<Sample> samples(3);
   // 1 MiB of "the cat ": 2 distinct trigrams among W - 2, 2 distinct 4-grams of characters.
-  while (samples[0].completion_text.size() < (1u << 20)) samples[0].completion_text += "the cat ";
+  while (samples[0].completion_text.size() < (1u << 20))
+    samples[0].completion_text += "the cat ";
   // 1 MiB of distinct words: no repetition (the hash table must not report false repeats).
   for (int i = 0; samples[1].completion_text.size() < (1u << 20); ++i) {
     samples[1].completion_text += std::to_string(i) + " ";
@@ -141,7 +146,8 @@ TEST(Repetition, LargeAndInvalidCompletions) {
   const std::vector<Result> results = engine.ScoreBatch(samples);
   const auto component = [&](std::size_t i, std::string_view name) {
     for (const auto& [n, v] : results[i].components) {
-      if (n == name) return v.value_or(99.0);
+      if (n == name)
+        return v.value_or(99.0);
     }
     return 99.0;
   };
