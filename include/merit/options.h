@@ -167,7 +167,10 @@ StatusOr<Options> ParseOptions(const Json& node, const ConfigLocation& location,
     return location.Error(internal::ExpectedObjectMessage(node));
   }
   const std::vector<std::string_view> names = OptionNames<Options>();
-  for (const auto& [key, value] : node.object()) {
+  for (const auto& member : node.object()) {
+    // Named references, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const std::string& key = member.first;
+    const Json& value = member.second;
     bool ignored = false;
     for (std::string_view k : ignored_keys)
       ignored = ignored || k == key;
