@@ -209,15 +209,19 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
   const std::vector<std::optional<double>> advantages = state_.Advantages(samples, states, usable);
   const auto& nodes = state_.tree.nodes();
 
-  // Format in parallel into per-chunk buffers, then concatenate in order.
+  // Format and summarise in parallel into per-chunk buffers, then combine them in order. Chunks
+  // are fixed-size, so the result does not depend on the thread count.
   const std::size_t chunks = (count + kFormatChunk - 1) / kFormatChunk;
   std::vector<std::string> pieces(chunks);
+  std::vector<Summary> partials(chunks, Summary(std::vector<std::string>(nodes.size())));
   state_.pool->ParallelFor(
       count, kFormatChunk, [&](std::size_t begin, std::size_t end, std::size_t) {
         std::string& piece = pieces[begin / kFormatChunk];
+        Summary& partial = partials[begin / kFormatChunk];
         for (std::size_t i = begin; i < end; ++i) {
           if (!batch.usable[i]) {
             AppendError(batch, i, piece);
+            partial.AddStatus("error", batch.input_errors[i].reason);
             continue;
           }
           const NodeScores& state = batch.states[i];
@@ -265,25 +269,21 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
             }
           }
           piece += "}\n";
+          partial.AddStatus(ScoreStatusName(root.status), root.reason);
+          for (std::size_t n = 0; n < nodes.size(); ++n) {
+            if (state.evaluated[n] && state.scores[n].ok()) {
+              partial.AddComponent(n, state.scores[n].value);
+            }
+          }
+          if (!advantages.empty() && advantages[i]) partial.AddAdvantage(*advantages[i]);
         }
       });
-  for (const std::string& piece : pieces)
-    out += piece;
-
-  // The summary is updated serially: it is cheap next to scoring.
-  for (std::size_t i = 0; i < count; ++i) {
-    if (!batch.usable[i]) {
-      summary.AddStatus("error", batch.input_errors[i].reason);
-      continue;
-    }
-    const NodeScores& state = batch.states[i];
-    summary.AddStatus(ScoreStatusName(state.scores[0].status), state.scores[0].reason);
-    for (std::size_t n = 0; n < nodes.size(); ++n) {
-      if (state.evaluated[n] && state.scores[n].ok())
-        summary.AddComponent(n, state.scores[n].value);
-    }
-    if (!advantages.empty() && advantages[i])
-      summary.AddAdvantage(*advantages[i]);
+  std::size_t bytes = 0;
+  for (const std::string& piece : pieces) bytes += piece.size();
+  out.reserve(out.size() + bytes);
+  for (std::size_t c = 0; c < chunks; ++c) {
+    out += pieces[c];
+    summary.Merge(partials[c]);
   }
 }
 

@@ -17,6 +17,22 @@ void RunningStats::Add(double x) {
   max = std::max(max, x);
 }
 
+void RunningStats::Merge(const RunningStats& other) {
+  if (other.count == 0) return;
+  if (count == 0) {
+    *this = other;
+    return;
+  }
+  const double n = static_cast<double>(count);
+  const double m = static_cast<double>(other.count);
+  const double delta = other.mean - mean;
+  mean += delta * m / (n + m);
+  m2 += other.m2 + delta * delta * n * m / (n + m);
+  count += other.count;
+  min = std::min(min, other.min);
+  max = std::max(max, other.max);
+}
+
 double RunningStats::std() const {
   return count < 2 ? 0.0 : std::sqrt(m2 / static_cast<double>(count));
 }
@@ -36,6 +52,17 @@ void Summary::AddStatus(std::string_view status, std::string_view reason) {
       r = reasons_.emplace(std::string(reason), 0).first;
     ++r->second;
   }
+}
+
+void Summary::Merge(const Summary& other) {
+  total_ += other.total_;
+  for (const auto& [status, n] : other.statuses_) statuses_[status] += n;
+  for (const auto& [reason, n] : other.reasons_) reasons_[reason] += n;
+  for (std::size_t i = 0; i < components_.size() && i < other.components_.size(); ++i) {
+    components_[i].Merge(other.components_[i]);
+  }
+  advantage_.Merge(other.advantage_);
+  split_groups_ += other.split_groups_;
 }
 
 std::uint64_t Summary::count(std::string_view status) const {

@@ -21,6 +21,8 @@ struct RunningStats {
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
   void Add(double x);
+  // Combines two partial statistics (Chan et al.'s parallel update).
+  void Merge(const RunningStats& other);
   double std() const;  // Population std; 0 for fewer than two values.
 };
 
@@ -37,6 +39,8 @@ class Summary {
   void AddSplitGroup() { ++split_groups_; }
 
   void SetElapsed(double seconds) { seconds_ = seconds; }
+  // Adds a partial summary over the same components (from another chunk of lines).
+  void Merge(const Summary& other);
 
   std::uint64_t total() const { return total_; }
 

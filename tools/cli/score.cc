@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <unordered_set>
 
@@ -80,6 +81,36 @@ class Progress {
   double last_ = 0;
 };
 
+// Writes one batch's output while the next batch is read and scored. At most one write is in
+// flight, so memory stays at two batches of output.
+class AsyncWriter {
+ public:
+  explicit AsyncWriter(std::FILE* file) : file_(file) {}
+  ~AsyncWriter() { (void)Wait(); }
+
+  // Takes `data` (leaving the caller an empty buffer to reuse); false if an earlier write failed.
+  bool Write(std::string& data) {
+    if (!Wait()) return false;
+    std::swap(in_flight_, data);
+    data.clear();
+    pending_ = std::async(std::launch::async, [this] {
+      return std::fwrite(in_flight_.data(), 1, in_flight_.size(), file_) == in_flight_.size();
+    });
+    return true;
+  }
+
+  // Waits for the write in flight; false if it failed.
+  bool Wait() {
+    if (!pending_.valid()) return true;
+    return pending_.get();
+  }
+
+ private:
+  std::FILE* file_;
+  std::string in_flight_;
+  std::future<bool> pending_;
+};
+
 // Remembers which groups were already closed, to warn when the input is not sorted by group.
 // Hashes only, so memory stays small for millions of groups.
 class GroupTracker {
@@ -128,6 +159,7 @@ int RunScore(const ScoreArgs& args) {
   internal::LineBatch batch;
   internal::LineBatch carry;
   std::string output;
+  AsyncWriter writer(out->get());
   std::size_t line_number = 0;
   bool at_end = false;
   while (!at_end || batch.size() > 0) {
@@ -166,14 +198,14 @@ int RunScore(const ScoreArgs& args) {
         }
       }
     }
-    if (std::fwrite(output.data(), 1, output.size(), out->get()) != output.size()) {
+    if (!writer.Write(output)) {
       return ReportError(InternalError(fmt::format("{}: write failed", args.output)));
     }
     batch.MoveTailTo(cut, carry);
     std::swap(batch, carry);
     progress.Update(summary.total(), reader.bytes_consumed());
   }
-  if (std::fflush(out->get()) != 0) {
+  if (!writer.Wait() || std::fflush(out->get()) != 0) {
     return ReportError(InternalError(fmt::format("{}: write failed", args.output)));
   }
   progress.Finish();
