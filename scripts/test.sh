@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test merit has: release build + unit/golden/e2e tests, an ASan+UBSan build running the
-# same tests, a short libFuzzer smoke per parser (corpus replay runs in both builds), the
+# same tests, a TSan build of the multi-threaded tests, a short libFuzzer smoke per parser (corpus replay runs in both builds), the
 # benchmarks run once to prove they work, and the Python package built with pip and tested.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,11 @@ echo "== ASan + UBSan build and tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan
+
+echo "== TSan: the multi-threaded engine and JSONL pipeline tests"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan
+ctest --preset tsan
 
 echo "== fuzz smoke (libFuzzer, 20 s per target)"
 cmake --preset fuzz >/dev/null
