@@ -421,7 +421,12 @@ StatusOr<Json> JsonParser::Parse(std::string_view text) {
     }
   }
   simdjson::dom::element root;
-  const simdjson::error_code error = impl.dom.parse(text.data(), text.size()).get(root);
+  // simdjson reads up to SIMDJSON_PADDING bytes past the end; copying into our own padded buffer
+  // (capacity kept across calls) avoids the allocation simdjson would make for every document.
+  impl.padded.assign(text);
+  impl.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
+  const simdjson::error_code error =
+      impl.dom.parse(impl.padded.data(), text.size(), /*realloc_if_needed=*/false).get(root);
   if (!error)
     return FromDom(root);
   if (error != simdjson::NUMBER_ERROR)
