@@ -58,31 +58,8 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
                       }
                     });
   if (tree.has_group_level()) {
-    const Groups groups = AssignGroups(samples, usable);
-    if (usable.empty()) {
-      tree.EvaluateGroups(groups.members, states);
-    } else {
-      // Phase 2 must not touch unusable samples' states: evaluate on the usable subset.
-      std::vector<std::size_t> index;
-      std::vector<NodeScores> subset;
-      for (std::size_t i = 0; i < samples.size(); ++i) {
-        if (Usable(usable, i)) {
-          index.push_back(i);
-          subset.push_back(std::move(states[i]));
-        }
-      }
-      std::vector<std::size_t> position(samples.size());
-      for (std::size_t k = 0; k < index.size(); ++k)
-        position[index[k]] = k;
-      std::vector<std::vector<std::size_t>> members = groups.members;
-      for (auto& group : members) {
-        for (std::size_t& m : group)
-          m = position[m];
-      }
-      tree.EvaluateGroups(members, subset);
-      for (std::size_t k = 0; k < index.size(); ++k)
-        states[index[k]] = std::move(subset[k]);
-    }
+    // Unusable samples are in no group, so phase 2 leaves their states alone.
+    tree.EvaluateGroups(AssignGroups(samples, usable).members, states);
   }
 }
 

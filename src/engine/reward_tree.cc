@@ -268,10 +268,13 @@ void RewardTree::EvaluateGroups(std::span<const std::vector<std::size_t>> member
       }
       continue;
     }
-    for (NodeScores& state : states) {
-      LazyChildren children(*this, node, nullptr, nullptr, state, nullptr);
-      state.scores[index] = node.aggregator->Combine(children);
-      state.evaluated[index] = 1;
+    for (const std::vector<std::size_t>& group : members) {
+      for (std::size_t member : group) {
+        NodeScores& state = states[member];
+        LazyChildren children(*this, node, nullptr, nullptr, state, nullptr);
+        state.scores[index] = node.aggregator->Combine(children);
+        state.evaluated[index] = 1;
+      }
     }
   }
 }

@@ -50,7 +50,8 @@ class RewardTree {
   // Phase 1 for one sample. `state` is resized and reset here.
   void EvaluateSample(const Sample& sample, ScoreContext& context, NodeScores& state) const;
 
-  // Phase 2 over one batch. members[g] lists the sample indices of group g.
+  // Phase 2 over one batch. members[g] lists the indices (into `states`) of group g's samples;
+  // states of samples in no group are not touched.
   void EvaluateGroups(std::span<const std::vector<std::size_t>> members,
                       std::span<NodeScores> states) const;
 
