@@ -10,8 +10,9 @@ namespace {
 
 std::string Rollout(std::size_t completion_bytes) {
   std::string completion;
-  while (completion.size() < completion_bytes)
+  while (completion.size() < completion_bytes) {
     completion += "Let x be 7. Then 6x = 42. ";
+  }
   return R"({"id":"r1","prompt":"What is 6 times 7?","completion":")" + completion +
          R"(<answer>42</answer>","reference":"42","group":"q1","num_tokens":57})";
 }
@@ -20,8 +21,9 @@ void BM_ParseRollout(benchmark::State& state) {
   const std::string line = Rollout(static_cast<std::size_t>(state.range(0)));
   merit::JsonParser parser;
   // Check the answer once before timing: a benchmark that parses nothing measures nothing.
-  if (!parser.Parse(line).ok())
+  if (!parser.Parse(line).ok()) {
     std::abort();
+  }
   for (auto _ : state) {
     auto parsed = parser.Parse(line);
     benchmark::DoNotOptimize(parsed);

@@ -41,8 +41,9 @@ void BM_ScoreLines(benchmark::State& state) {
   auto config = merit::ParseConfig(kConfig, "bench");
   auto engine = merit::Engine::Create(*config, registry,
                                       {.threads = static_cast<std::size_t>(state.range(0))});
-  if (!engine.ok())
+  if (!engine.ok()) {
     std::abort();
+  }
   const merit::internal::LineScorer scorer(*engine);
   const std::vector<std::string> lines = Lines(8192);
   merit::internal::LineBatch batch;
@@ -50,15 +51,17 @@ void BM_ScoreLines(benchmark::State& state) {
   merit::internal::Summary summary(engine->ComponentNames());
   for (auto _ : state) {
     batch.Clear();
-    for (std::size_t i = 0; i < lines.size(); ++i)
+    for (std::size_t i = 0; i < lines.size(); ++i) {
       batch.Add(lines[i], i + 1, false);
+    }
     scorer.Parse(batch);
     out.clear();
     scorer.ScoreAndFormat(batch, batch.size(), out, summary);
     benchmark::DoNotOptimize(out.data());
   }
-  if (summary.count("ok") != summary.total())
+  if (summary.count("ok") != summary.total()) {
     std::abort();  // Every line must have scored.
+  }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * lines.size()));
 }
 

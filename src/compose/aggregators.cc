@@ -13,8 +13,9 @@ namespace {
 std::vector<std::size_t> SlotIndices(std::span<const ChildSpec> children, std::string_view slot) {
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < children.size(); ++i) {
-    if (children[i].slot == slot)
+    if (children[i].slot == slot) {
       out.push_back(i);
+    }
   }
   return out;
 }
@@ -24,8 +25,9 @@ Score WeightedSum(Children& children, std::span<const std::size_t> indices) {
   double sum = 0;
   for (std::size_t i : indices) {
     const Score& score = children.Get(i);
-    if (!score.ok())
+    if (!score.ok()) {
       return PropagateFailure(score, children.spec(i).name);
+    }
     sum += children.spec(i).weight * score.value;
   }
   return Score::Ok(sum);
@@ -75,8 +77,9 @@ class Reduce final : public Aggregator {
       }
     }
     if (op_ == ReduceOp::kWeightedMean) {
-      if (total_weight == 0)
+      if (total_weight == 0) {
         return Score::Error("zero_total_weight", "mean: weights sum to 0");
+      }
       acc /= total_weight;
     }
     return Score::Ok(acc);
@@ -118,8 +121,9 @@ class Gate final : public Aggregator {
       gate = options_.mode == "soft_product" ? gate * value : std::min(gate, value);
     }
     Score sum = WeightedSum(children, objectives_);
-    if (!sum.ok())
+    if (!sum.ok()) {
       return sum;
+    }
     return Score::Ok(options_.mode == "hard" ? sum.value : gate * sum.value);
   }
 
@@ -139,16 +143,19 @@ class Hierarchy final : public Aggregator {
 
   Score Combine(Children& children) const override {
     const Score page = WeightedSum(children, page_);
-    if (!page.ok())
+    if (!page.ok()) {
       return page;
+    }
     double items = 0;
     for (std::size_t k = 0; k < items_.size(); ++k) {
       const Score& score = children.Get(items_[k]);
-      if (!score.ok())
+      if (!score.ok()) {
         return PropagateFailure(score, children.spec(items_[k]).name);
+      }
       double weight = children.spec(items_[k]).weight;
-      if (options_.position_weights == "log")
+      if (options_.position_weights == "log") {
         weight /= std::log2(static_cast<double>(k) + 2.0);
+      }
       items += weight * score.value;
     }
     items /= static_cast<double>(items_.size());
@@ -172,23 +179,27 @@ class Hybrid final : public Aggregator {
 
   Score Combine(Children& children) const override {
     const Score& rule = children.Get(rule_);
-    if (rule.status == ScoreStatus::kError)
+    if (rule.status == ScoreStatus::kError) {
       return PropagateFailure(rule, children.spec(rule_).name);
+    }
     // An unscorable rule is "not applicable": the model score alone decides (κ = 0).
     const double kappa = rule.ok() ? options_.confidence : 0.0;
     double accuracy = kappa * (rule.ok() ? rule.value : 0.0);
     if (kappa < 1.0) {
       const Score& model = children.Get(model_);
-      if (!model.ok())
+      if (!model.ok()) {
         return PropagateFailure(model, children.spec(model_).name);
+      }
       accuracy += (1.0 - kappa) * model.value;
     }
     const Score aspects = WeightedSum(children, aspects_);
-    if (!aspects.ok())
+    if (!aspects.ok()) {
       return aspects;
+    }
     const Score penalties = WeightedSum(children, penalties_);
-    if (!penalties.ok())
+    if (!penalties.ok()) {
       return penalties;
+    }
     return Score::Ok(accuracy + options_.aspect_weight * aspects.value + penalties.value);
   }
 
@@ -206,8 +217,9 @@ class TransformNode final : public Aggregator {
 
   Score Combine(Children& children) const override {
     const Score& child = children.Get(0);
-    if (!child.ok())
+    if (!child.ok()) {
       return PropagateFailure(child, children.spec(0).name);
+    }
     return Score::Ok(std::clamp(t_.scale * child.value + t_.offset, t_.min, t_.max));
   }
 

@@ -24,25 +24,31 @@ bool IsYamlNull(const std::string& s) {
 
 // YAML 1.2 core schema for plain scalars: null, booleans, integers, floats; the rest are strings.
 Json PlainScalar(const std::string& s) {
-  if (IsYamlNull(s))
+  if (IsYamlNull(s)) {
     return Json();
-  if (s == "true" || s == "True" || s == "TRUE")
+  }
+  if (s == "true" || s == "True" || s == "TRUE") {
     return Json::Bool(true);
-  if (s == "false" || s == "False" || s == "FALSE")
+  }
+  if (s == "false" || s == "False" || s == "FALSE") {
     return Json::Bool(false);
+  }
   std::string_view text = s;
-  if (!text.empty() && text.front() == '+')
+  if (!text.empty() && text.front() == '+') {
     text.remove_prefix(1);
+  }
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec == std::errc() && end == text.data() + text.size() && !text.empty() &&
       std::isfinite(value) && text.find_first_of("0123456789") != std::string_view::npos) {
     return Json::Num(value, std::string(text));
   }
-  if (s == ".inf" || s == ".Inf" || s == "+.inf")
+  if (s == ".inf" || s == ".Inf" || s == "+.inf") {
     return Json::Num(HUGE_VAL, s);
-  if (s == "-.inf" || s == "-.Inf")
+  }
+  if (s == "-.inf" || s == "-.Inf") {
     return Json::Num(-HUGE_VAL, s);
+  }
   return Json::Str(s);
 }
 
@@ -51,8 +57,9 @@ struct Converter {
   std::string error;
 
   Json Convert(const YAML::Node& node, std::size_t depth) {
-    if (!error.empty())
+    if (!error.empty()) {
       return Json();
+    }
     if (++nodes > kMaxConfigNodes) {
       error = "config too large (alias expansion?)";
       return Json();
@@ -67,13 +74,15 @@ struct Converter {
         return Json();
       case YAML::NodeType::Scalar:
         // Quoted scalars carry the "!" tag and are always strings.
-        if (node.Tag() == "!")
+        if (node.Tag() == "!") {
           return Json::Str(node.Scalar());
+        }
         return PlainScalar(node.Scalar());
       case YAML::NodeType::Sequence: {
         Json::Array items;
-        for (const YAML::Node& item : node)
+        for (const YAML::Node& item : node) {
           items.push_back(Convert(item, depth + 1));
+        }
         return Json::Arr(std::move(items));
       }
       case YAML::NodeType::Map: {
@@ -101,14 +110,16 @@ struct Converter {
 void CanonicalDump(const Json& value, std::string& out) {
   if (value.is_object()) {
     std::vector<const std::pair<std::string, Json>*> members;
-    for (const auto& member : value.object())
+    for (const auto& member : value.object()) {
       members.push_back(&member);
+    }
     std::sort(members.begin(), members.end(),
               [](const auto* a, const auto* b) { return a->first < b->first; });
     out += '{';
     for (std::size_t i = 0; i < members.size(); ++i) {
-      if (i > 0)
+      if (i > 0) {
         out += ',';
+      }
       AppendJsonString(members[i]->first, out);
       out += ':';
       CanonicalDump(members[i]->second, out);
@@ -117,8 +128,9 @@ void CanonicalDump(const Json& value, std::string& out) {
   } else if (value.is_array()) {
     out += '[';
     for (std::size_t i = 0; i < value.array().size(); ++i) {
-      if (i > 0)
+      if (i > 0) {
         out += ',';
+      }
       CanonicalDump(value.array()[i], out);
     }
     out += ']';
@@ -183,8 +195,9 @@ StatusOr<Config> ParseConfig(std::string_view text, std::string source) {
 
 StatusOr<Config> LoadConfigFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in)
+  if (!in) {
     return NotFoundError(fmt::format("{}: cannot open config file", path));
+  }
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return ParseConfig(buffer.str(), path);

@@ -21,17 +21,20 @@ Moments GroupMoments(const GroupScores& scores, std::size_t child, bool unbiased
   std::size_t n = 0;
   for (std::size_t m = 0; m < scores.members(); ++m) {
     const Score& s = scores.Get(child, m);
-    if (s.ok())
+    if (s.ok()) {
       sum += s.value, ++n;
+    }
   }
-  if (n <= 1)
+  if (n <= 1) {
     return {};
+  }
   const double mean = sum / static_cast<double>(n);
   double squares = 0;
   for (std::size_t m = 0; m < scores.members(); ++m) {
     const Score& s = scores.Get(child, m);
-    if (s.ok())
+    if (s.ok()) {
       squares += (s.value - mean) * (s.value - mean);
+    }
   }
   const double denominator = unbiased ? static_cast<double>(n - 1) : static_cast<double>(n);
   return {.mean = mean, .std = std::sqrt(squares / denominator)};
@@ -65,8 +68,9 @@ class NormalizeThenSum final : public Aggregator {
         sum += scores.spec(c).weight * (s.value - moments[c].mean) /
                (moments[c].std + options_.epsilon);
       }
-      if (!failed)
+      if (!failed) {
         out[m] = Score::Ok(sum);
+      }
     }
   }
 
@@ -91,16 +95,18 @@ class IfCorrect final : public Aggregator {
 
   Score Combine(Children& children) const override {
     const Score& outcome = children.Get(outcome_);
-    if (!outcome.ok())
+    if (!outcome.ok()) {
       return PropagateFailure(outcome, children.spec(outcome_).name);
+    }
     // C-GRPO: an incorrect trajectory gets 0 in only_positive mode whatever the rubric says,
     // so the rubric children are not evaluated at all.
     if (options_.mode == "only_positive" && !(outcome.value > options_.correct_above)) {
       return Score::Ok(0.0, "not_correct");
     }
     const Score x = SumRest(children);
-    if (!x.ok())
+    if (!x.ok()) {
       return x;
+    }
     return Score::Ok(Mix(outcome.value, x.value, x.value));
   }
 
@@ -143,8 +149,9 @@ class IfCorrect final : public Aggregator {
     double sum = 0;
     for (std::size_t i : rest_) {
       const Score& s = children.Get(i);
-      if (!s.ok())
+      if (!s.ok()) {
         return PropagateFailure(s, children.spec(i).name);
+      }
       sum += children.spec(i).weight * s.value;
     }
     return Score::Ok(sum);
@@ -156,12 +163,14 @@ class IfCorrect final : public Aggregator {
     const double x = options_.normalize ? normalized_x : raw_x;
     const bool correct = outcome > options_.correct_above;
     if (options_.mode == "only_positive") {
-      if (!correct)
+      if (!correct) {
         return 0.0;
+      }
       return (1 - alpha) * outcome + alpha * (options_.positive_uses_normalized ? x : raw_x);
     }
-    if (options_.mode == "only_negative")
+    if (options_.mode == "only_negative") {
       return correct ? outcome : alpha * x;
+    }
     return (1 - alpha) * outcome + alpha * x;
   }
 

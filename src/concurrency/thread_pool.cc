@@ -26,8 +26,9 @@ void ThreadPool::WorkerLoop() {
     {
       std::unique_lock lock(mu_);
       work_available_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty())
+      if (queue_.empty()) {
         return;  // Stopping and drained.
+      }
       task = std::move(queue_.front());
       queue_.pop_front();
     }
@@ -38,8 +39,9 @@ void ThreadPool::WorkerLoop() {
 void ThreadPool::ParallelFor(
     std::size_t n, std::size_t chunk,
     const std::function<void(std::size_t, std::size_t, std::size_t)>& body) {
-  if (n == 0)
+  if (n == 0) {
     return;
+  }
   chunk = std::max<std::size_t>(chunk, 1);
   const std::size_t chunks = (n + chunk - 1) / chunk;
   const std::size_t helpers = std::min(workers_.size(), chunks - 1);
@@ -61,8 +63,9 @@ void ThreadPool::ParallelFor(
   const auto run = [shared, n, chunk, chunks, &body](std::size_t slot) {
     while (true) {
       const std::size_t c = shared->next_chunk.fetch_add(1, std::memory_order_relaxed);
-      if (c >= chunks)
+      if (c >= chunks) {
         return;
+      }
       const std::size_t begin = c * chunk;
       body(begin, std::min(n, begin + chunk), slot);
     }
@@ -73,8 +76,9 @@ void ThreadPool::ParallelFor(
       queue_.emplace_back([shared, run, slot = h + 1] {
         run(slot);
         std::lock_guard inner(shared->mu);
-        if (--shared->active_helpers == 0)
+        if (--shared->active_helpers == 0) {
           shared->done.notify_one();
+        }
       });
     }
   }

@@ -16,8 +16,9 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
     return static_cast<unsigned char>(text[k]);
   };
   const unsigned char b0 = byte(i);
-  if (b0 < 0x80)
+  if (b0 < 0x80) {
     return 1;
+  }
   std::size_t len = 0;
   std::uint32_t min_code = 0;
   if ((b0 & 0xE0) == 0xC0) {
@@ -29,17 +30,20 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
   } else {
     return 0;
   }
-  if (i + len > text.size())
+  if (i + len > text.size()) {
     return 0;
+  }
   std::uint32_t code = b0 & (0x7F >> len);
   for (std::size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80)
+    if ((byte(i + k) & 0xC0) != 0x80) {
       return 0;
+    }
     code = (code << 6) | (byte(i + k) & 0x3F);
   }
   // Overlong forms, surrogates and values past U+10FFFF are invalid.
-  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+  if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) {
     return 0;
+  }
   return len;
 }
 
@@ -52,11 +56,13 @@ Json Json::Num(double value) {
 }
 
 const Json* Json::Find(std::string_view key) const {
-  if (!is_object())
+  if (!is_object()) {
     return nullptr;
+  }
   for (const auto& [k, v] : object()) {
-    if (k == key)
+    if (k == key) {
       return &v;
+    }
   }
   return nullptr;
 }
@@ -76,8 +82,9 @@ const Json* Json::FindPath(std::string_view dotted_path) const {
     } else {
       node = node->Find(part);
     }
-    if (dot == std::string_view::npos)
+    if (dot == std::string_view::npos) {
       return node;
+    }
     dotted_path.remove_prefix(dot + 1);
   }
   return nullptr;
@@ -121,8 +128,9 @@ void Json::DumpTo(std::string& out) const {
       out += '[';
       bool first = true;
       for (const Json& item : array()) {
-        if (!first)
+        if (!first) {
           out += ',';
+        }
         first = false;
         item.DumpTo(out);
       }
@@ -133,8 +141,9 @@ void Json::DumpTo(std::string& out) const {
       out += '{';
       bool first = true;
       for (const auto& [key, item] : object()) {
-        if (!first)
+        if (!first) {
           out += ',';
+        }
         first = false;
         AppendJsonString(key, out);
         out += ':';
@@ -147,8 +156,9 @@ void Json::DumpTo(std::string& out) const {
 }
 
 bool operator==(const Json& a, const Json& b) {
-  if (a.type() != b.type())
+  if (a.type() != b.type()) {
     return false;
+  }
   switch (a.type()) {
     case Json::Type::kNull:
       return true;
@@ -161,12 +171,14 @@ bool operator==(const Json& a, const Json& b) {
     case Json::Type::kArray:
       return a.array() == b.array();
     case Json::Type::kObject: {
-      if (a.object().size() != b.object().size())
+      if (a.object().size() != b.object().size()) {
         return false;
+      }
       for (const auto& [key, value] : a.object()) {
         const Json* other = b.Find(key);
-        if (other == nullptr || !(*other == value))
+        if (other == nullptr || !(*other == value)) {
           return false;
+        }
       }
       return true;
     }
@@ -201,14 +213,16 @@ void AppendJsonString(std::string_view text, std::string& out) {
     std::size_t run = i;
     while (run < text.size()) {
       const auto c = static_cast<unsigned char>(text[run]);
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) {
         break;
+      }
       ++run;
     }
     out.append(text.data() + i, run - i);
     i = run;
-    if (i == text.size())
+    if (i == text.size()) {
       break;
+    }
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const std::size_t len = Utf8SequenceLength(text, i);
@@ -313,8 +327,9 @@ Json FromDom(simdjson::dom::element element) {
       Json::Array items;
       const simdjson::dom::array array = element.get_array().value_unsafe();
       items.reserve(array.size());
-      for (simdjson::dom::element item : array)
+      for (simdjson::dom::element item : array) {
         items.push_back(FromDom(item));
+      }
       return Json::Arr(std::move(items));
     }
     case simdjson::dom::element_type::OBJECT: {
@@ -334,8 +349,9 @@ Json FromDom(simdjson::dom::element element) {
 template <typename V>
 StatusOr<Json> FromOnDemand(V value) {
   simdjson::ondemand::json_type type;
-  if (auto error = value.type().get(type))
+  if (auto error = value.type().get(type)) {
     return FromSimdjson(error);
+  }
   switch (type) {
     case simdjson::ondemand::json_type::null: {
       bool is_null = false;
@@ -346,8 +362,9 @@ StatusOr<Json> FromOnDemand(V value) {
     }
     case simdjson::ondemand::json_type::boolean: {
       bool b = false;
-      if (auto error = value.get_bool().get(b))
+      if (auto error = value.get_bool().get(b)) {
         return FromSimdjson(error);
+      }
       return Json::Bool(b);
     }
     case simdjson::ondemand::json_type::number: {
@@ -365,19 +382,22 @@ StatusOr<Json> FromOnDemand(V value) {
     }
     case simdjson::ondemand::json_type::string: {
       std::string_view s;
-      if (auto error = value.get_string().get(s))
+      if (auto error = value.get_string().get(s)) {
         return FromSimdjson(error);
+      }
       return Json::Str(std::string(s));
     }
     case simdjson::ondemand::json_type::array: {
       simdjson::ondemand::array array;
-      if (auto error = value.get_array().get(array))
+      if (auto error = value.get_array().get(array)) {
         return FromSimdjson(error);
+      }
       Json::Array items;
       for (auto element : array) {
         simdjson::ondemand::value item;
-        if (auto error = element.get(item))
+        if (auto error = element.get(item)) {
           return FromSimdjson(error);
+        }
         MERIT_ASSIGN_OR_RETURN(Json converted, FromOnDemand(item));
         items.push_back(std::move(converted));
       }
@@ -385,17 +405,20 @@ StatusOr<Json> FromOnDemand(V value) {
     }
     case simdjson::ondemand::json_type::object: {
       simdjson::ondemand::object object;
-      if (auto error = value.get_object().get(object))
+      if (auto error = value.get_object().get(object)) {
         return FromSimdjson(error);
+      }
       Json out = Json::Obj();
       for (auto field : object) {
         std::string_view key;
-        if (auto error = field.unescaped_key().get(key))
+        if (auto error = field.unescaped_key().get(key)) {
           return FromSimdjson(error);
+        }
         std::string key_copy(key);
         simdjson::ondemand::value item;
-        if (auto error = field.value().get(item))
+        if (auto error = field.value().get(item)) {
           return FromSimdjson(error);
+        }
         MERIT_ASSIGN_OR_RETURN(Json converted, FromOnDemand(item));
         out.Set(std::move(key_copy), std::move(converted));
       }
@@ -427,10 +450,12 @@ StatusOr<Json> JsonParser::Parse(std::string_view text) {
   impl.padded.resize(text.size() + simdjson::SIMDJSON_PADDING);
   const simdjson::error_code error =
       impl.dom.parse(impl.padded.data(), text.size(), /*realloc_if_needed=*/false).get(root);
-  if (!error)
+  if (!error) {
     return FromDom(root);
-  if (error != simdjson::NUMBER_ERROR)
+  }
+  if (error != simdjson::NUMBER_ERROR) {
     return FromSimdjson(error);
+  }
 
   // Wrapping the text in [ ] lets On-Demand validate a scalar document as strictly as any other.
   impl.padded.assign("[");
@@ -446,20 +471,24 @@ StatusOr<Json> JsonParser::Parse(std::string_view text) {
     return FromSimdjson(e);
   }
   simdjson::ondemand::array wrapper;
-  if (auto e = doc.get_array().get(wrapper))
+  if (auto e = doc.get_array().get(wrapper)) {
     return FromSimdjson(e);
+  }
   Json result;
   std::size_t count = 0;
   for (auto element : wrapper) {
     simdjson::ondemand::value item;
-    if (auto e = element.get(item))
+    if (auto e = element.get(item)) {
       return FromSimdjson(e);
-    if (++count > 1)
+    }
+    if (++count > 1) {
       return InvalidArgumentError("invalid json: trailing content after value");
+    }
     MERIT_ASSIGN_OR_RETURN(result, FromOnDemand(item));
   }
-  if (count != 1)
+  if (count != 1) {
     return InvalidArgumentError("invalid json: empty input");
+  }
   const char* location = nullptr;
   if (!doc.current_location().get(location)) {
     return InvalidArgumentError("invalid json: trailing content after value");

@@ -10,8 +10,9 @@ namespace {
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
+  for (std::size_t j = 0; j <= b.size(); ++j) {
     row[j] = j;
+  }
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -54,8 +55,9 @@ ConfigLocation ConfigLocation::Index(std::size_t index) const {
 }
 
 Status ConfigLocation::Error(std::string_view message) const {
-  if (path_.empty())
+  if (path_.empty()) {
     return InvalidArgumentError(fmt::format("{}: {}", file_, message));
+  }
   return InvalidArgumentError(fmt::format("{}: {}: {}", file_, path_, message));
 }
 
@@ -74,8 +76,9 @@ std::vector<std::string_view> ClosestNames(std::string_view name,
   std::stable_sort(scored.begin(), scored.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<std::string_view> out;
-  for (std::size_t i = 0; i < scored.size() && i < 3; ++i)
+  for (std::size_t i = 0; i < scored.size() && i < 3; ++i) {
     out.push_back(scored[i].second);
+  }
   return out;
 }
 
@@ -96,12 +99,15 @@ std::string SuggestionText(std::string_view name, std::span<const std::string_vi
 namespace internal {
 
 std::string ReadOption(const Json& value, const Limits& limits, double& out) {
-  if (!value.is_number())
+  if (!value.is_number()) {
     return fmt::format("expected a number, got {}", GotText(value));
-  if (!std::isfinite(value.number()))
+  }
+  if (!std::isfinite(value.number())) {
     return "expected a finite number";
-  if (std::string error = RangeError(value.number(), limits); !error.empty())
+  }
+  if (std::string error = RangeError(value.number(), limits); !error.empty()) {
     return error;
+  }
   out = value.number();
   return {};
 }
@@ -111,22 +117,25 @@ std::string ReadOption(const Json& value, const Limits& limits, std::int64_t& ou
       std::fabs(value.number()) > 9.0e15) {
     return fmt::format("expected an integer, got {}", GotText(value));
   }
-  if (std::string error = RangeError(value.number(), limits); !error.empty())
+  if (std::string error = RangeError(value.number(), limits); !error.empty()) {
     return error;
+  }
   out = static_cast<std::int64_t>(value.number());
   return {};
 }
 
 std::string ReadOption(const Json& value, const Limits&, bool& out) {
-  if (!value.is_bool())
+  if (!value.is_bool()) {
     return fmt::format("expected true or false, got {}", GotText(value));
+  }
   out = value.boolean();
   return {};
 }
 
 std::string ReadOption(const Json& value, const Limits& limits, std::string& out) {
-  if (!value.is_string())
+  if (!value.is_string()) {
     return fmt::format("expected a string, got {}", GotText(value));
+  }
   if (!limits.choices.empty() && std::find(limits.choices.begin(), limits.choices.end(),
                                            value.str()) == limits.choices.end()) {
     return fmt::format("unknown value \"{}\"{}", value.str(),
@@ -140,13 +149,15 @@ std::string ReadOption(const Json& value, const Limits& limits, std::vector<std:
   if (value.is_string()) {  // A single string stands for a list of one.
     out.clear();
     std::string item;
-    if (std::string error = ReadOption(value, limits, item); !error.empty())
+    if (std::string error = ReadOption(value, limits, item); !error.empty()) {
       return error;
+    }
     out.push_back(std::move(item));
     return {};
   }
-  if (!value.is_array())
+  if (!value.is_array()) {
     return fmt::format("expected a list of strings, got {}", GotText(value));
+  }
   std::vector<std::string> items;
   for (std::size_t i = 0; i < value.array().size(); ++i) {
     std::string item;
@@ -160,8 +171,9 @@ std::string ReadOption(const Json& value, const Limits& limits, std::vector<std:
 }
 
 std::string ReadOption(const Json& value, const Limits& limits, std::vector<double>& out) {
-  if (!value.is_array())
+  if (!value.is_array()) {
     return fmt::format("expected a list of numbers, got {}", GotText(value));
+  }
   std::vector<double> items;
   for (std::size_t i = 0; i < value.array().size(); ++i) {
     double item = 0;
@@ -197,15 +209,17 @@ Json OptionToJson(const std::string& v) {
 
 Json OptionToJson(const std::vector<std::string>& v) {
   Json::Array items;
-  for (const std::string& s : v)
+  for (const std::string& s : v) {
     items.push_back(Json::Str(s));
+  }
   return Json::Arr(std::move(items));
 }
 
 Json OptionToJson(const std::vector<double>& v) {
   Json::Array items;
-  for (double d : v)
+  for (double d : v) {
     items.push_back(Json::Num(d));
+  }
   return Json::Arr(std::move(items));
 }
 
@@ -242,17 +256,20 @@ std::string_view OptionTypeName(const Json*) {
 }
 
 std::string LimitsText(const Limits& limits) {
-  if (!limits.choices.empty())
+  if (!limits.choices.empty()) {
     return fmt::format("one of: {}", fmt::join(limits.choices, ", "));
+  }
   const bool has_min = std::isfinite(limits.min);
   const bool has_max = std::isfinite(limits.max);
   if (has_min && has_max) {
     return fmt::format("in [{}, {}]", Json::Num(limits.min).Dump(), Json::Num(limits.max).Dump());
   }
-  if (has_min)
+  if (has_min) {
     return fmt::format(">= {}", Json::Num(limits.min).Dump());
-  if (has_max)
+  }
+  if (has_max) {
     return fmt::format("<= {}", Json::Num(limits.max).Dump());
+  }
   return {};
 }
 

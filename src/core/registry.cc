@@ -22,19 +22,22 @@ const Registry::Entry* Registry::Find(std::string_view name) const {
 }
 
 StatusOr<const Registry::Entry*> Registry::Lookup(std::string_view name) const {
-  if (const Entry* entry = Find(name))
+  if (const Entry* entry = Find(name)) {
     return entry;
+  }
   std::vector<std::string_view> names;
-  for (const auto& [entry_name, entry] : entries_)
+  for (const auto& [entry_name, entry] : entries_) {
     names.push_back(entry_name);
+  }
   return NotFoundError(fmt::format("unknown name \"{}\"{}", name, SuggestionText(name, names)));
 }
 
 std::vector<const Registry::Entry*> Registry::List(NodeKind kind) const {
   std::vector<const Entry*> out;
   for (const auto& [name, entry] : entries_) {
-    if (entry.kind == kind)
+    if (entry.kind == kind) {
       out.push_back(&entry);
+    }
   }
   return out;
 }
@@ -42,8 +45,9 @@ std::vector<const Registry::Entry*> Registry::List(NodeKind kind) const {
 std::vector<std::string_view> Registry::Names(NodeKind kind) const {
   std::vector<std::string_view> out;
   for (const auto& [name, entry] : entries_) {
-    if (entry.kind == kind)
+    if (entry.kind == kind) {
       out.push_back(name);
+    }
   }
   return out;
 }

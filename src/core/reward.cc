@@ -15,10 +15,12 @@ std::optional<std::size_t> FirstFailure(Children& children) {
   std::optional<std::size_t> first_unscorable;
   for (std::size_t i = 0; i < children.size(); ++i) {
     const Score& score = children.Get(i);
-    if (score.status == ScoreStatus::kError)
+    if (score.status == ScoreStatus::kError) {
       return i;
-    if (score.status == ScoreStatus::kUnscorable && !first_unscorable)
+    }
+    if (score.status == ScoreStatus::kUnscorable && !first_unscorable) {
       first_unscorable = i;
+    }
   }
   return first_unscorable;
 }

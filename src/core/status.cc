@@ -31,14 +31,16 @@ std::string_view StatusCodeName(StatusCode code) {
 }
 
 std::string Status::ToString() const {
-  if (ok())
+  if (ok()) {
     return "ok";
+  }
   return fmt::format("{}: {}", StatusCodeName(code_), message_);
 }
 
 Status Status::WithPrefix(std::string_view prefix) const {
-  if (ok())
+  if (ok()) {
     return *this;
+  }
   return Status(code_, fmt::format("{}: {}", prefix, message_));
 }
 

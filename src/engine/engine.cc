@@ -30,14 +30,16 @@ Groups AssignGroups(std::span<const Sample> samples, std::span<const std::uint8_
   groups.group_of.assign(samples.size(), Groups::kNoGroup);
   std::unordered_map<std::string_view, std::size_t> ids;
   for (std::size_t i = 0; i < samples.size(); ++i) {
-    if (!Usable(usable, i))
+    if (!Usable(usable, i)) {
       continue;
+    }
     std::size_t id = groups.members.size();
     if (!samples[i].group.empty()) {
       id = ids.try_emplace(samples[i].group, groups.members.size()).first->second;
     }
-    if (id == groups.members.size())
+    if (id == groups.members.size()) {
       groups.members.emplace_back();
+    }
     groups.members[id].push_back(i);
     groups.group_of[i] = id;
   }
@@ -51,8 +53,9 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
                     [&](std::size_t begin, std::size_t end, std::size_t slot) {
                       ScoreContext& context = contexts[slot];
                       for (std::size_t i = begin; i < end; ++i) {
-                        if (!Usable(usable, i))
+                        if (!Usable(usable, i)) {
                           continue;
+                        }
                         context.seed = i;
                         tree.EvaluateSample(samples[i], context, states[i]);
                       }
@@ -66,8 +69,9 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
 std::vector<std::optional<double>> EngineState::Advantages(
     std::span<const Sample> samples, std::span<const NodeScores> states,
     std::span<const std::uint8_t> usable) const {
-  if (advantages == nullptr)
+  if (advantages == nullptr) {
     return {};
+  }
   const Groups groups = AssignGroups(samples, usable);
   // Masked samples still need a group number for the estimator's bookkeeping; they never enter
   // its statistics because their reward is nullopt.
@@ -80,8 +84,9 @@ std::vector<std::optional<double>> EngineState::Advantages(
       continue;
     }
     const merit::Score& root = states[i].scores[0];
-    if (root.ok())
+    if (root.ok()) {
       rewards[i] = root.value;
+    }
   }
   return advantages->Compute(rewards, group_of);
 }
@@ -133,8 +138,9 @@ StatusOr<Engine> Engine::Create(const Config& config, const Registry& registry,
                            entry->advantage(node, where, internal::kAdvantageKeys));
   }
   std::size_t threads = options.threads;
-  if (threads == 0)
+  if (threads == 0) {
     threads = std::max(1u, std::thread::hardware_concurrency());
+  }
   state->pool = std::make_unique<internal::ThreadPool>(threads);
   return Engine(std::move(state));
 }
@@ -149,19 +155,22 @@ std::vector<Result> Engine::ScoreBatch(std::span<const Sample> samples) const {
     Result& result = results[i];
     const merit::Score& root = states[i].scores[0];
     result.status = root.status;
-    if (root.ok())
+    if (root.ok()) {
       result.reward = root.value;
+    }
     result.reason = std::string(root.reason);
     result.explanation = root.explanation;
     result.components.reserve(nodes.size());
     for (std::size_t n = 0; n < nodes.size(); ++n) {
       std::optional<double> value;
-      if (states[i].evaluated[n] && states[i].scores[n].ok())
+      if (states[i].evaluated[n] && states[i].scores[n].ok()) {
         value = states[i].scores[n].value;
+      }
       result.components.emplace_back(nodes[n].component, value);
     }
-    if (!advantages.empty())
+    if (!advantages.empty()) {
       result.advantage = advantages[i];
+    }
     result.segments = states[i].segments;
     result.steps = states[i].steps;
   }
@@ -186,8 +195,9 @@ std::size_t Engine::threads() const {
 
 std::vector<std::string> Engine::ComponentNames() const {
   std::vector<std::string> names;
-  for (const auto& node : state_->tree.nodes())
+  for (const auto& node : state_->tree.nodes()) {
     names.push_back(node.component);
+  }
   return names;
 }
 

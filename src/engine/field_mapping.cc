@@ -70,8 +70,9 @@ const Json* Lookup(const Json& object, const FieldMapping::Paths& paths, std::st
   for (const std::string& path : paths) {
     const Json* found = object.FindPath(path);
     if (found != nullptr && !found->is_null()) {
-      if (used != nullptr)
+      if (used != nullptr) {
         *used = path;
+      }
       return found;
     }
   }
@@ -103,14 +104,17 @@ void ScalarText(const Json& value, std::string& out) {
 Score ReadNumbers(const Json* value, std::string_view field, std::string_view path,
                   std::vector<double>& out) {
   out.clear();
-  if (value == nullptr)
+  if (value == nullptr) {
     return Score::Ok(0);
-  if (!value->is_array())
+  }
+  if (!value->is_array()) {
     return WrongType(field, path, "a list of numbers", *value);
+  }
   out.reserve(value->array().size());
   for (const Json& item : value->array()) {
-    if (!item.is_number())
+    if (!item.is_number()) {
       return WrongType(field, path, "a list of numbers", item);
+    }
     out.push_back(item.number());
   }
   return Score::Ok(0);
@@ -125,21 +129,26 @@ std::vector<std::string_view> FieldMapping::PresetNames() {
 StatusOr<FieldMapping> FieldMapping::Create(const Json& fields, const ConfigLocation& location) {
   const auto preset_named = [&](const Json& name,
                                 const ConfigLocation& where) -> StatusOr<FieldMapping> {
-    if (!name.is_string())
+    if (!name.is_string()) {
       return where.Error("expected a preset name (string)");
+    }
     for (std::string_view preset : kPresets) {
-      if (preset == name.str())
+      if (preset == name.str()) {
         return Preset(preset);
+      }
     }
     return where.Error(
         fmt::format("unknown preset \"{}\"{}", name.str(), SuggestionText(name.str(), kPresets)));
   };
-  if (fields.is_null())
+  if (fields.is_null()) {
     return Preset("default");
-  if (fields.is_string())
+  }
+  if (fields.is_string()) {
     return preset_named(fields, location);
-  if (!fields.is_object())
+  }
+  if (!fields.is_object()) {
     return location.Error("expected a preset name or a mapping");
+  }
   FieldMapping mapping = Preset("default");
   if (const Json* preset = fields.Find("preset")) {
     MERIT_ASSIGN_OR_RETURN(mapping, preset_named(*preset, location.Key("preset")));
@@ -155,18 +164,21 @@ StatusOr<FieldMapping> FieldMapping::Create(const Json& fields, const ConfigLoca
                                                        {"logprobs", &mapping.logprobs},
                                                        {"ref_logprobs", &mapping.ref_logprobs}};
   for (const auto& [key, value] : fields.object()) {
-    if (key == "preset")
+    if (key == "preset") {
       continue;
+    }
     if (key == "strip_prompt_prefix") {
-      if (!value.is_bool())
+      if (!value.is_bool()) {
         return location.Key(key).Error("expected true or false");
+      }
       mapping.strip_prompt_prefix = value.boolean();
       continue;
     }
     Paths* target = nullptr;
     for (const auto& [name, paths] : slots) {
-      if (name == key)
+      if (name == key) {
         target = paths;
+      }
     }
     if (target == nullptr) {
       return location.Key(key).Error("unknown field" + SuggestionText(key, kFieldKeys));
@@ -182,30 +194,36 @@ bool ExtractText(const Json& value, std::string_view role, std::string& out) {
     out = value.str();
     return true;
   }
-  if (!value.is_array())
+  if (!value.is_array()) {
     return false;
+  }
   const Json* chosen = nullptr;
   for (const Json& message : value.array()) {
-    if (!message.is_object())
+    if (!message.is_object()) {
       return false;
+    }
     const Json* message_role = message.Find("role");
     if (message_role != nullptr && message_role->is_string() && message_role->str() == role) {
       chosen = &message;
     }
   }
-  if (chosen == nullptr && !value.array().empty())
+  if (chosen == nullptr && !value.array().empty()) {
     chosen = &value.array().back();
-  if (chosen == nullptr)
+  }
+  if (chosen == nullptr) {
     return true;  // An empty conversation is empty text.
+  }
   const Json* content = chosen->Find("content");
-  if (content == nullptr || content->is_null())
+  if (content == nullptr || content->is_null()) {
     return true;  // A pure tool call has no text.
+  }
   if (content->is_string()) {
     out = content->str();
     return true;
   }
-  if (!content->is_array())
+  if (!content->is_array()) {
     return false;
+  }
   for (const Json& part : content->array()) {
     const Json* text = part.Find("text");
     if (part.is_string()) {
@@ -258,20 +276,24 @@ Score FieldMapping::MapImpl(JsonRef& object, Sample* sample) const {
     tokens = static_cast<std::int64_t>(v->number());
   }
   const Json* lp = Lookup(object, logprobs, &used);
-  if (Score s = ReadNumbers(lp, "logprobs", used, sample->logprobs); !s.ok())
+  if (Score s = ReadNumbers(lp, "logprobs", used, sample->logprobs); !s.ok()) {
     return s;
+  }
   const Json* ref_lp = Lookup(object, ref_logprobs, &used);
-  if (Score s = ReadNumbers(ref_lp, "ref_logprobs", used, sample->ref_logprobs); !s.ok())
+  if (Score s = ReadNumbers(ref_lp, "ref_logprobs", used, sample->ref_logprobs); !s.ok()) {
     return s;
+  }
 
   // Everything is valid: fill the sample.
   sample->num_tokens = tokens;
   sample->id.clear();
-  if (const Json* v = Lookup(object, id, nullptr))
+  if (const Json* v = Lookup(object, id, nullptr)) {
     ScalarText(*v, sample->id);
+  }
   sample->data_source.clear();
-  if (const Json* v = Lookup(object, data_source, nullptr))
+  if (const Json* v = Lookup(object, data_source, nullptr)) {
     ScalarText(*v, sample->data_source);
+  }
   // Without an explicit group, rollouts of the same prompt form a group (GRPO's definition).
   sample->group.clear();
   if (const Json* v = Lookup(object, group, nullptr)) {

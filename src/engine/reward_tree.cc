@@ -144,8 +144,9 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   // Keys the parent reads from this child (e.g. a gate's `threshold`) are not options here.
   // The views point into spec.extras, which outlives every use of `ignored` below.
   if (spec.extras.is_object()) {
-    for (const auto& [key, value] : spec.extras.object())
+    for (const auto& [key, value] : spec.extras.object()) {
       ignored.push_back(key);
+    }
   }
 
   if (entry->kind == NodeKind::kReward) {
@@ -156,8 +157,9 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   }
 
   // An aggregator: build each slot's children, then the node itself.
-  for (const ChildSlot& slot : entry->slots)
+  for (const ChildSlot& slot : entry->slots) {
     ignored.push_back(slot.name);
+  }
   std::vector<std::size_t> children;
   std::vector<ChildSpec> child_specs;
   for (const ChildSlot& slot : entry->slots) {
@@ -175,8 +177,9 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
     if (slot.single) {
       items.emplace_back(value, slot_location);
     } else {
-      if (!value->is_array())
+      if (!value->is_array()) {
         return slot_location.Error("expected a list of child nodes");
+      }
       if (value->array().size() < slot.min_count) {
         return slot_location.Error(
             fmt::format("expected at least {} child node(s)", slot.min_count));
@@ -189,8 +192,9 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
       ChildSpec child_spec{.slot = std::string(slot.name), .extras = Json::Obj()};
       if (child_node->is_object()) {
         for (std::string_view key : entry->child_keys) {
-          if (const Json* extra = child_node->Find(key))
+          if (const Json* extra = child_node->Find(key)) {
             child_spec.extras.Set(std::string(key), *extra);
+          }
         }
       }
       MERIT_ASSIGN_OR_RETURN(std::size_t child, BuildNode(*child_node, child_location, registry,
@@ -202,8 +206,9 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   MERIT_ASSIGN_OR_RETURN(auto aggregator, entry->aggregator(node, location, ignored, child_specs));
   Node& built = nodes_[index];
   built.deferred = aggregator->group_level();
-  for (std::size_t child : children)
+  for (std::size_t child : children) {
     built.deferred = built.deferred || nodes_[child].deferred;
+  }
   built.aggregator = std::move(aggregator);
   built.children = std::move(children);
   built.child_specs = std::move(child_specs);
@@ -226,8 +231,9 @@ void RewardTree::EvaluateSample(const Sample& sample, ScoreContext& context,
 
 void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext& context,
                           NodeScores& state) const {
-  if (state.evaluated[index])
+  if (state.evaluated[index]) {
     return;
+  }
   const Node& node = nodes_[index];
   if (node.reward != nullptr) {
     state.scores[index] = node.reward->Evaluate(sample, context);
@@ -236,8 +242,9 @@ void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext&
   }
   if (node.deferred) {
     // Phase 2 decides this node; its non-deferred descendants are evaluated now, in parallel.
-    for (std::size_t child : node.children)
+    for (std::size_t child : node.children) {
       Evaluate(child, sample, context, state);
+    }
     return;
   }
   const auto recurse = [](const RewardTree& tree, std::size_t i, const Sample& s, ScoreContext& c,
@@ -255,8 +262,9 @@ void RewardTree::EvaluateGroups(std::span<const std::vector<std::size_t>> member
   std::vector<Score> out;
   for (std::size_t index = nodes_.size(); index-- > 0;) {
     const Node& node = nodes_[index];
-    if (!node.deferred)
+    if (!node.deferred) {
       continue;
+    }
     if (node.aggregator->group_level()) {
       for (const std::vector<std::size_t>& group : members) {
         out.assign(group.size(), Score{});

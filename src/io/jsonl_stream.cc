@@ -12,13 +12,15 @@ LineReader::LineReader(std::FILE* file, std::size_t max_line_bytes)
     : file_(file), max_line_bytes_(max_line_bytes), buffer_(kBufferBytes, '\0') {}
 
 bool LineReader::Fill() {
-  if (eof_)
+  if (eof_) {
     return false;
+  }
   begin_ = 0;
   end_ = std::fread(buffer_.data(), 1, buffer_.size(), file_);
   bytes_read_ += end_;
-  if (end_ == 0)
+  if (end_ == 0) {
     eof_ = true;
+  }
   return end_ > 0;
 }
 
@@ -28,10 +30,12 @@ StatusOr<bool> LineReader::Next(Line& line) {
   bool any = false;
   while (true) {
     if (begin_ == end_ && !Fill()) {
-      if (std::ferror(file_))
+      if (std::ferror(file_)) {
         return InternalError("read error on input");
-      if (!any)
+      }
+      if (!any) {
         return false;
+      }
       line.text = line_;
       line.truncated = truncated;
       return true;
@@ -48,10 +52,12 @@ StatusOr<bool> LineReader::Next(Line& line) {
       return true;
     }
     const std::size_t room = max_line_bytes_ > line_.size() ? max_line_bytes_ - line_.size() : 0;
-    if (length > room)
+    if (length > room) {
       truncated = true;
-    if (!truncated)
+    }
+    if (!truncated) {
       line_.append(start, length);
+    }
     begin_ += length;
     if (newline != nullptr) {
       ++begin_;

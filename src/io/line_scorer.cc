@@ -18,12 +18,14 @@ constexpr std::size_t kParseChunk = 256;
 constexpr std::size_t kFormatChunk = 256;
 
 bool HasOutputKey(const Json& object) {
-  if (!object.is_object())
+  if (!object.is_object()) {
     return false;
+  }
   for (const auto& [key, value] : object.object()) {
     for (std::string_view k : kOutputKeys) {
-      if (key == k)
+      if (key == k) {
         return true;
+      }
     }
   }
   return false;
@@ -48,8 +50,9 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reseriali
     if (std::find(std::begin(kOutputKeys), std::end(kOutputKeys), key) != std::end(kOutputKeys)) {
       continue;
     }
-    if (!first)
+    if (!first) {
       out += ',';
+    }
     first = false;
     AppendJsonString(key, out);
     out += ':';
@@ -60,14 +63,16 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reseriali
 
 // ,"segments":[{"start":0,"end":12,"reward":0.5,"component":"fluency"},...]
 void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::string& out) {
-  if (spans.empty())
+  if (spans.empty()) {
     return;
+  }
   out += ",\"";
   out += key;
   out += "\":[";
   for (std::size_t k = 0; k < spans.size(); ++k) {
-    if (k > 0)
+    if (k > 0) {
       out += ',';
+    }
     fmt::format_to(std::back_inserter(out), "{{\"start\":{},\"end\":{},\"reward\":", spans[k].start,
                    spans[k].end);
     AppendJsonNumber(spans[k].reward, out);
@@ -85,8 +90,9 @@ void AppendError(const LineBatch& batch, std::size_t i, std::string& out) {
   const bool echo = batch.objects[i].is_object();
   bool comma = echo ? AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], out)
                     : (out += '{', false);
-  if (comma)
+  if (comma) {
     out += ',';
+  }
   fmt::format_to(std::back_inserter(out), "\"line\":{},\"reward\":null,\"status\":\"error\",",
                  batch.line_no[i]);
   out += "\"reason\":";
@@ -182,8 +188,9 @@ bool LineScorer::needs_whole_groups() const {
 
 std::size_t LineScorer::GroupSafeCut(const LineBatch& batch) const {
   const std::size_t n = batch.size();
-  if (!needs_whole_groups())
+  if (!needs_whole_groups()) {
     return n;
+  }
   std::size_t last = n;
   for (std::size_t i = n; i-- > 0;) {
     if (batch.usable[i]) {
@@ -191,12 +198,14 @@ std::size_t LineScorer::GroupSafeCut(const LineBatch& batch) const {
       break;
     }
   }
-  if (last == n || batch.samples[last].group.empty())
+  if (last == n || batch.samples[last].group.empty()) {
     return n;
+  }
   const std::string& group = batch.samples[last].group;
   std::size_t cut = last;
-  while (cut > 0 && (!batch.usable[cut - 1] || batch.samples[cut - 1].group == group))
+  while (cut > 0 && (!batch.usable[cut - 1] || batch.samples[cut - 1].group == group)) {
     --cut;
+  }
   return cut;
 }
 
@@ -248,8 +257,9 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
           }
           piece += ",\"components\":{";
           for (std::size_t n = 0; n < nodes.size(); ++n) {
-            if (n > 0)
+            if (n > 0) {
               piece += ',';
+            }
             piece += component_keys_[n];
             if (state.evaluated[n] && state.scores[n].ok()) {
               AppendJsonNumber(state.scores[n].value, piece);
@@ -275,11 +285,15 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
               partial.AddComponent(n, state.scores[n].value);
             }
           }
-          if (!advantages.empty() && advantages[i]) partial.AddAdvantage(*advantages[i]);
+          if (!advantages.empty() && advantages[i]) {
+            partial.AddAdvantage(*advantages[i]);
+          }
         }
       });
   std::size_t bytes = 0;
-  for (const std::string& piece : pieces) bytes += piece.size();
+  for (const std::string& piece : pieces) {
+    bytes += piece.size();
+  }
   out.reserve(out.size() + bytes);
   for (std::size_t c = 0; c < chunks; ++c) {
     out += pieces[c];

@@ -39,6 +39,7 @@ class Summary {
   void AddSplitGroup() { ++split_groups_; }
 
   void SetElapsed(double seconds) { seconds_ = seconds; }
+
   // Adds a partial summary over the same components (from another chunk of lines).
   void Merge(const Summary& other);
 

@@ -16,16 +16,19 @@ Stats Compute(std::span<const std::optional<double>> values, std::span<const std
   Stats s;
   double sum = 0;
   for (std::size_t i : members) {
-    if (values[i])
+    if (values[i]) {
       sum += *values[i], ++s.n;
+    }
   }
-  if (s.n == 0)
+  if (s.n == 0) {
     return s;
+  }
   s.mean = sum / static_cast<double>(s.n);
   double squares = 0;
   for (std::size_t i : members) {
-    if (values[i])
+    if (values[i]) {
       squares += (*values[i] - s.mean) * (*values[i] - s.mean);
+    }
   }
   const double denominator = unbiased ? static_cast<double>(s.n) - 1 : static_cast<double>(s.n);
   s.std = denominator > 0 ? std::sqrt(squares / denominator) : 0;
@@ -39,11 +42,13 @@ class Estimator final : public AdvantageEstimator {
   std::vector<std::optional<double>> Compute(std::span<const std::optional<double>> rewards,
                                              std::span<const std::size_t> group_of) const override {
     std::size_t groups = 0;
-    for (std::size_t g : group_of)
+    for (std::size_t g : group_of) {
       groups = std::max(groups, g + 1);
+    }
     std::vector<std::vector<std::size_t>> members(groups);
-    for (std::size_t i = 0; i < group_of.size(); ++i)
+    for (std::size_t i = 0; i < group_of.size(); ++i) {
       members[group_of[i]].push_back(i);
+    }
 
     std::vector<std::optional<double>> out(rewards.size());
     if (settings_.baseline == Baseline::kBatchWhitened) {
@@ -53,8 +58,9 @@ class Estimator final : public AdvantageEstimator {
     for (const std::vector<std::size_t>& group : members) {
       const Stats stats = rl::Compute(rewards, group, settings_.unbiased_std);
       for (std::size_t i : group) {
-        if (rewards[i])
+        if (rewards[i]) {
           out[i] = GroupAdvantage(*rewards[i], stats);
+        }
       }
     }
     if (settings_.baseline == Baseline::kCenteredWhitened) {
@@ -68,8 +74,9 @@ class Estimator final : public AdvantageEstimator {
   double GroupAdvantage(double r, const Stats& s) const {
     if (s.n == 1) {
       // Spec A §0: verl treats a group of one as mean 0, std 1.
-      if (!settings_.singleton_as_verl)
+      if (!settings_.singleton_as_verl) {
         return 0.0;
+      }
       switch (settings_.baseline) {
         case Baseline::kGroupNormalized:
           return r / (1.0 + settings_.epsilon);
@@ -94,8 +101,9 @@ class Estimator final : public AdvantageEstimator {
   static void Whiten(std::span<const std::optional<double>> x,
                      std::vector<std::optional<double>>& out) {
     std::vector<std::size_t> all(x.size());
-    for (std::size_t i = 0; i < x.size(); ++i)
+    for (std::size_t i = 0; i < x.size(); ++i) {
       all[i] = i;
+    }
     const Stats s = rl::Compute(x, all, /*unbiased=*/true);
     const double scale = 1.0 / std::sqrt(s.std * s.std + 1e-8);
     for (std::size_t i = 0; i < x.size(); ++i) {

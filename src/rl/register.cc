@@ -44,10 +44,12 @@ struct NoOptions {
 };
 
 double PresetEpsilon(std::string_view preset) {
-  if (preset == "openrlhf")
+  if (preset == "openrlhf") {
     return 1e-9;
-  if (preset == "trl")
+  }
+  if (preset == "trl") {
     return 1e-4;
+  }
   return 1e-6;
 }
 

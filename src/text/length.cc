@@ -22,8 +22,9 @@ Decoded DecodeAt(std::string_view text, std::size_t pos) {
     return static_cast<unsigned char>(text[pos + i]);
   };
   const unsigned char b0 = byte(0);
-  if (b0 < 0x80)
+  if (b0 < 0x80) {
     return {.code_point = b0, .length = 1, .valid = true};
+  }
   const std::size_t left = text.size() - pos;
   unsigned char lo = 0x80;
   unsigned char hi = 0xBF;
@@ -35,29 +36,36 @@ Decoded DecodeAt(std::string_view text, std::size_t pos) {
   } else if (b0 >= 0xE0 && b0 <= 0xEF) {
     length = 3;
     code_point = b0 & 0x0F;
-    if (b0 == 0xE0)
+    if (b0 == 0xE0) {
       lo = 0xA0;
-    if (b0 == 0xED)
+    }
+    if (b0 == 0xED) {
       hi = 0x9F;
+    }
   } else if (b0 >= 0xF0 && b0 <= 0xF4) {
     length = 4;
     code_point = b0 & 0x07;
-    if (b0 == 0xF0)
+    if (b0 == 0xF0) {
       lo = 0x90;
-    if (b0 == 0xF4)
+    }
+    if (b0 == 0xF4) {
       hi = 0x8F;
+    }
   } else {
     return {};
   }
-  if (left < length)
+  if (left < length) {
     return {};
+  }
   const unsigned char b1 = byte(1);
-  if (b1 < lo || b1 > hi)
+  if (b1 < lo || b1 > hi) {
     return {};
+  }
   code_point = (code_point << 6) | (b1 & 0x3F);
   for (std::size_t i = 2; i < length; ++i) {
-    if (!IsContinuation(byte(i)))
+    if (!IsContinuation(byte(i))) {
       return {};
+    }
     code_point = (code_point << 6) | (byte(i) & 0x3F);
   }
   return {.code_point = code_point, .length = length, .valid = true};
@@ -65,10 +73,12 @@ Decoded DecodeAt(std::string_view text, std::size_t pos) {
 
 // Python's str.isspace() set, which str.split() splits on.
 bool IsWhitespace(char32_t c) {
-  if (c <= 0x20)
+  if (c <= 0x20) {
     return c == 0x20 || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
-  if (c < 0x85)
+  }
+  if (c < 0x85) {
     return false;
+  }
   return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
          c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
@@ -81,8 +91,9 @@ struct SpaceAt {
 
 SpaceAt WhitespaceAt(std::string_view text, std::size_t pos) {
   const auto b0 = static_cast<unsigned char>(text[pos]);
-  if (b0 < 0x80)
+  if (b0 < 0x80) {
     return {.space = IsWhitespace(b0), .length = 1};
+  }
   const Decoded d = DecodeAt(text, pos);
   return {.space = d.valid && IsWhitespace(d.code_point), .length = d.length};
 }
@@ -90,10 +101,12 @@ SpaceAt WhitespaceAt(std::string_view text, std::size_t pos) {
 }  // namespace
 
 LengthUnit ParseLengthUnit(std::string_view name) {
-  if (name == "words")
+  if (name == "words") {
     return LengthUnit::kWords;
-  if (name == "tokens")
+  }
+  if (name == "tokens") {
     return LengthUnit::kTokens;
+  }
   return LengthUnit::kChars;
 }
 
@@ -119,25 +132,29 @@ std::size_t CountCodePoints(std::string_view text) {
 std::optional<std::string_view> Words::Next() {
   while (pos_ < text_.size()) {
     const SpaceAt s = WhitespaceAt(text_, pos_);
-    if (!s.space)
+    if (!s.space) {
       break;
+    }
     pos_ += s.length;
   }
-  if (pos_ >= text_.size())
+  if (pos_ >= text_.size()) {
     return std::nullopt;
+  }
   const std::size_t start = pos_;
   while (pos_ < text_.size()) {
     const SpaceAt s = WhitespaceAt(text_, pos_);
-    if (s.space)
+    if (s.space) {
       break;
+    }
     pos_ += s.length;
   }
   return text_.substr(start, pos_ - start);
 }
 
 std::optional<std::string_view> CodePoints::Next() {
-  if (pos_ >= text_.size())
+  if (pos_ >= text_.size()) {
     return std::nullopt;
+  }
   const std::size_t length = DecodeAt(text_, pos_).length;
   const std::string_view point = text_.substr(pos_, length);
   pos_ += length;
@@ -147,8 +164,9 @@ std::optional<std::string_view> CodePoints::Next() {
 std::size_t CountWords(std::string_view text) {
   std::size_t count = 0;
   Words words(text);
-  while (words.Next())
+  while (words.Next()) {
     ++count;
+  }
   return count;
 }
 
@@ -156,8 +174,9 @@ bool IsBlank(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     const SpaceAt s = WhitespaceAt(text, pos);
-    if (!s.space)
+    if (!s.space) {
       return false;
+    }
     pos += s.length;
   }
   return true;

@@ -20,14 +20,16 @@ struct Decoded {
 // scanning always advances.
 Decoded DecodeAt(std::string_view text, std::size_t pos) {
   const auto byte = static_cast<unsigned char>(text[pos]);
-  if (byte < 0x80)
+  if (byte < 0x80) {
     return {byte, 1};
+  }
   utf8proc_int32_t code_point = 0;
   const utf8proc_ssize_t length =
       utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
                        static_cast<utf8proc_ssize_t>(text.size() - pos), &code_point);
-  if (length <= 0 || code_point < 0)
+  if (length <= 0 || code_point < 0) {
     return {kReplacement, 1};
+  }
   return {static_cast<char32_t>(code_point), static_cast<std::size_t>(length)};
 }
 
@@ -54,10 +56,12 @@ bool IsAsciiPunctuation(char32_t c) {
 }
 
 bool IsPunctuation(char32_t c, PunctuationSet set) {
-  if (c < 0x80)
+  if (c < 0x80) {
     return IsAsciiPunctuation(c);
-  if (set == PunctuationSet::kAscii)
+  }
+  if (set == PunctuationSet::kAscii) {
     return false;
+  }
   const utf8proc_category_t category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
   return category >= UTF8PROC_CATEGORY_PC && category <= UTF8PROC_CATEGORY_PO;
 }
@@ -78,11 +82,13 @@ char AsciiLower(char c) {
 }
 
 bool IsArticle(std::string_view word) {
-  if (word.size() > 3)
+  if (word.size() > 3) {
     return false;
+  }
   char lower[3] = {};
-  for (std::size_t i = 0; i < word.size(); ++i)
+  for (std::size_t i = 0; i < word.size(); ++i) {
     lower[i] = AsciiLower(word[i]);
+  }
   const std::string_view w(lower, word.size());
   return w == "a" || w == "an" || w == "the";
 }
@@ -98,10 +104,12 @@ void MapAscii(std::string_view text, const NormalizeOptions& options, std::strin
   char* const begin = out.data();
   char* write = begin;
   for (char c : text) {
-    if (options.case_fold)
+    if (options.case_fold) {
       c = AsciiLower(c);
-    if (options.remove_punctuation && IsAsciiPunctuation(static_cast<unsigned char>(c)))
+    }
+    if (options.remove_punctuation && IsAsciiPunctuation(static_cast<unsigned char>(c))) {
       continue;
+    }
     *write++ = c;
   }
   out.resize(static_cast<std::size_t>(write - begin));
@@ -135,8 +143,9 @@ void CanonicalOrder(std::vector<utf8proc_int32_t>& code_points) {
       continue;
     }
     std::size_t end = i + 1;
-    while (end < code_points.size() && CombiningClass(code_points[end]) != 0)
+    while (end < code_points.size() && CombiningClass(code_points[end]) != 0) {
       ++end;
+    }
     if (end - i > 1) {
       std::stable_sort(code_points.begin() + static_cast<std::ptrdiff_t>(i),
                        code_points.begin() + static_cast<std::ptrdiff_t>(end),
@@ -152,8 +161,9 @@ void CanonicalOrder(std::vector<utf8proc_int32_t>& code_points) {
 // punctuation, re-encode.
 void MapUnicode(std::string_view text, const NormalizeOptions& options, std::string& out) {
   const auto emit = [&](char32_t c) {
-    if (options.remove_punctuation && IsPunctuation(c, options.punctuation))
+    if (options.remove_punctuation && IsPunctuation(c, options.punctuation)) {
       return;
+    }
     AppendUtf8(c, out);
   };
   utf8proc_int32_t expansion[kMaxExpansion];
@@ -170,8 +180,9 @@ void MapUnicode(std::string_view text, const NormalizeOptions& options, std::str
         continue;
       }
       const utf8proc_ssize_t n = Expand(d.code_point, UTF8PROC_CASEFOLD, expansion);
-      for (utf8proc_ssize_t k = 0; k < n; ++k)
+      for (utf8proc_ssize_t k = 0; k < n; ++k) {
         emit(static_cast<char32_t>(expansion[k]));
+      }
     }
     return;
   }
@@ -197,8 +208,9 @@ void MapUnicode(std::string_view text, const NormalizeOptions& options, std::str
       code_points.data(), static_cast<utf8proc_ssize_t>(code_points.size()),
       static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE));
   const std::size_t count = n < 0 ? code_points.size() : static_cast<std::size_t>(n);
-  for (std::size_t k = 0; k < count; ++k)
+  for (std::size_t k = 0; k < count; ++k) {
     emit(static_cast<char32_t>(code_points[k]));
+  }
 }
 
 // Step 3, in place (the text only shrinks): every word that is an article becomes one space.
@@ -208,23 +220,26 @@ void RemoveArticlesInPlace(std::string& s) {
   while (read < s.size()) {
     const Decoded d = DecodeAt(s, read);
     if (!IsWordChar(d.code_point)) {
-      for (std::size_t k = 0; k < d.length; ++k)
+      for (std::size_t k = 0; k < d.length; ++k) {
         s[write++] = s[read + k];
+      }
       read += d.length;
       continue;
     }
     std::size_t end = read + d.length;
     while (end < s.size()) {
       const Decoded next = DecodeAt(s, end);
-      if (!IsWordChar(next.code_point))
+      if (!IsWordChar(next.code_point)) {
         break;
+      }
       end += next.length;
     }
     if (IsArticle(std::string_view(s).substr(read, end - read))) {
       s[write++] = ' ';
     } else {
-      for (std::size_t k = read; k < end; ++k)
+      for (std::size_t k = read; k < end; ++k) {
         s[write++] = s[k];
+      }
     }
     read = end;
   }
@@ -247,8 +262,9 @@ void CollapseWhitespaceInPlace(std::string& s) {
       s[write++] = ' ';
       pending_space = false;
     }
-    for (std::size_t k = 0; k < d.length; ++k)
+    for (std::size_t k = 0; k < d.length; ++k) {
       s[write++] = s[read + k];
+    }
     read += d.length;
   }
   s.resize(write);
@@ -257,8 +273,9 @@ void CollapseWhitespaceInPlace(std::string& s) {
 }  // namespace
 
 bool IsPythonWhitespace(char32_t c) {
-  if (c < 0x80)
+  if (c < 0x80) {
     return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+  }
   return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
          c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
@@ -271,10 +288,12 @@ void NormalizeInto(std::string_view text, const NormalizeOptions& options, std::
   } else {
     MapUnicode(text, options, out);
   }
-  if (options.remove_articles)
+  if (options.remove_articles) {
     RemoveArticlesInPlace(out);
-  if (options.collapse_whitespace)
+  }
+  if (options.collapse_whitespace) {
     CollapseWhitespaceInPlace(out);
+  }
 }
 
 std::string Normalize(std::string_view text, const NormalizeOptions& options) {
@@ -287,17 +306,20 @@ std::optional<std::string_view> WhitespaceTokenizer::Next() {
   // A bad byte decodes as U+FFFD, which is not whitespace, so it stays inside a token.
   while (pos_ < text_.size()) {
     const Decoded d = DecodeAt(text_, pos_);
-    if (!IsPythonWhitespace(d.code_point))
+    if (!IsPythonWhitespace(d.code_point)) {
       break;
+    }
     pos_ += d.length;
   }
-  if (pos_ >= text_.size())
+  if (pos_ >= text_.size()) {
     return std::nullopt;
+  }
   const std::size_t start = pos_;
   while (pos_ < text_.size()) {
     const Decoded d = DecodeAt(text_, pos_);
-    if (IsPythonWhitespace(d.code_point))
+    if (IsPythonWhitespace(d.code_point)) {
       break;
+    }
     pos_ += d.length;
   }
   return text_.substr(start, pos_ - start);
@@ -306,8 +328,9 @@ std::optional<std::string_view> WhitespaceTokenizer::Next() {
 std::size_t CountWhitespaceTokens(std::string_view text) {
   WhitespaceTokenizer tokens(text);
   std::size_t count = 0;
-  while (tokens.Next())
+  while (tokens.Next()) {
     ++count;
+  }
   return count;
 }
 

@@ -31,8 +31,9 @@ std::string RangeText(const NodeInfo& info) {
 std::string OptionNamesText(const Registry::Entry& entry) {
   std::string text;
   for (const OptionDoc& option : entry.options) {
-    if (!text.empty())
+    if (!text.empty()) {
       text += ", ";
+    }
     text += "`" + option.name + "`";
   }
   return text.empty() ? "—" : text;
@@ -67,20 +68,23 @@ int RunList(bool markdown) {
 int RunDescribe(const std::string& name) {
   const Registry registry = BuiltinRegistry();
   const StatusOr<const Registry::Entry*> found = registry.Lookup(name);
-  if (!found.ok())
+  if (!found.ok()) {
     return ReportError(found.status());
+  }
   const Registry::Entry* entry = *found;
   std::string out =
       fmt::format("{} ({})\n  {}\n", entry->info.name, KindName(entry->kind), entry->info.summary);
-  if (entry->kind == NodeKind::kReward)
+  if (entry->kind == NodeKind::kReward) {
     out += fmt::format("  range: {}\n", RangeText(entry->info));
+  }
   out += fmt::format("  source: {}\n  example: {}\n", entry->info.source, entry->info.example);
   if (!entry->slots.empty()) {
     out += "  children:";
     for (const ChildSlot& slot : entry->slots) {
       out += fmt::format(" {}{}", slot.name, slot.single ? " (one node)" : " (list)");
-      if (slot.min_count == 0)
+      if (slot.min_count == 0) {
         out += " (optional)";
+      }
     }
     out += "\n";
   }

@@ -42,14 +42,18 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
-    if (score_cmd->parsed())
+    if (score_cmd->parsed()) {
       return merit::cli::RunScore(score);
-    if (list_cmd->parsed())
+    }
+    if (list_cmd->parsed()) {
       return merit::cli::RunList(markdown);
-    if (describe_cmd->parsed())
+    }
+    if (describe_cmd->parsed()) {
       return merit::cli::RunDescribe(describe_name);
-    if (validate_cmd->parsed())
+    }
+    if (validate_cmd->parsed()) {
       return merit::cli::RunValidate(validate_config);
+    }
   } catch (const std::exception& e) {
     // The wall of B4: nothing in merit throws, but the standard library may (bad_alloc).
     std::fprintf(stderr, "merit: internal error: %s\n", e.what());

@@ -22,19 +22,22 @@ namespace {
 
 struct FileCloser {
   void operator()(std::FILE* f) const {
-    if (f != nullptr && f != stdin && f != stdout)
+    if (f != nullptr && f != stdin && f != stdout) {
       std::fclose(f);
+    }
   }
 };
 
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
 StatusOr<File> Open(const std::string& path, const char* mode, std::FILE* dash) {
-  if (path == "-")
+  if (path == "-") {
     return File(dash);
+  }
   std::FILE* f = std::fopen(path.c_str(), mode);
-  if (f == nullptr)
+  if (f == nullptr) {
     return NotFoundError(fmt::format("{}: cannot open", path));
+  }
   return File(f);
 }
 
@@ -46,11 +49,13 @@ class Progress {
       : enabled_(enabled), total_bytes_(total_bytes), start_(std::chrono::steady_clock::now()) {}
 
   void Update(std::uint64_t done, std::uint64_t bytes) {
-    if (!enabled_)
+    if (!enabled_) {
       return;
+    }
     const double seconds = Elapsed();
-    if (seconds - last_ < 0.2)
+    if (seconds - last_ < 0.2) {
       return;
+    }
     last_ = seconds;
     std::string eta;
     if (total_bytes_ > 0 && bytes > 0 && bytes <= total_bytes_) {
@@ -66,8 +71,9 @@ class Progress {
   }
 
   void Finish() {
-    if (enabled_)
+    if (enabled_) {
       std::fprintf(stderr, "\r\033[K");
+    }
   }
 
   double Elapsed() const {
@@ -86,11 +92,14 @@ class Progress {
 class AsyncWriter {
  public:
   explicit AsyncWriter(std::FILE* file) : file_(file) {}
+
   ~AsyncWriter() { (void)Wait(); }
 
   // Takes `data` (leaving the caller an empty buffer to reuse); false if an earlier write failed.
   bool Write(std::string& data) {
-    if (!Wait()) return false;
+    if (!Wait()) {
+      return false;
+    }
     std::swap(in_flight_, data);
     data.clear();
     pending_ = std::async(std::launch::async, [this] {
@@ -101,7 +110,9 @@ class AsyncWriter {
 
   // Waits for the write in flight; false if it failed.
   bool Wait() {
-    if (!pending_.valid()) return true;
+    if (!pending_.valid()) {
+      return true;
+    }
     return pending_.get();
   }
 
@@ -116,10 +127,12 @@ class AsyncWriter {
 class GroupTracker {
  public:
   void Close(const std::string& group, internal::Summary& summary) {
-    if (group.empty())
+    if (group.empty()) {
       return;
-    if (!closed_.insert(std::hash<std::string>{}(group)).second)
+    }
+    if (!closed_.insert(std::hash<std::string>{}(group)).second) {
       summary.AddSplitGroup();
+    }
   }
 
  private:
@@ -130,19 +143,23 @@ class GroupTracker {
 
 int RunScore(const ScoreArgs& args) {
   StatusOr<Config> config = LoadConfigFile(args.config);
-  if (!config.ok())
+  if (!config.ok()) {
     return ReportError(config.status());
+  }
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(*config, registry, {.threads = args.threads});
-  if (!engine.ok())
+  if (!engine.ok()) {
     return ReportError(engine.status());
+  }
 
   StatusOr<File> in = Open(args.input, "rb", stdin);
-  if (!in.ok())
+  if (!in.ok()) {
     return ReportError(in.status());
+  }
   StatusOr<File> out = Open(args.output, "wb", stdout);
-  if (!out.ok())
+  if (!out.ok()) {
     return ReportError(out.status());
+  }
 
   const internal::LineScorer scorer(*engine, {.max_line_bytes = args.max_line_bytes});
   internal::Summary summary(engine->ComponentNames());
@@ -168,8 +185,9 @@ int RunScore(const ScoreArgs& args) {
     while (!at_end && added < args.batch_lines) {
       internal::LineReader::Line line;
       StatusOr<bool> got = reader.Next(line);
-      if (!got.ok())
+      if (!got.ok()) {
         return ReportError(got.status().WithPrefix(args.input));
+      }
       if (!*got) {
         at_end = true;
         break;
@@ -177,14 +195,16 @@ int RunScore(const ScoreArgs& args) {
       batch.Add(line.text, ++line_number, line.truncated);
       ++added;
     }
-    if (batch.size() == 0)
+    if (batch.size() == 0) {
       break;
+    }
     scorer.Parse(batch);
     std::size_t cut = at_end ? batch.size() : scorer.GroupSafeCut(batch);
     if (cut == 0) {
       // One group fills the whole batch: keep reading until it ends (bounded by the group).
-      if (batch.size() < (args.batch_lines << 6))
+      if (batch.size() < (args.batch_lines << 6)) {
         continue;
+      }
       cut = batch.size();
     }
     output.clear();
@@ -210,27 +230,32 @@ int RunScore(const ScoreArgs& args) {
   }
   progress.Finish();
   summary.SetElapsed(progress.Elapsed());
-  if (!args.quiet)
+  if (!args.quiet) {
     std::fputs(summary.ToText(engine->config_hash()).c_str(), stderr);
+  }
   if (!args.summary_json.empty()) {
     std::ofstream json(args.summary_json);
     json << summary.ToJson(engine->config_hash()).Dump() << "\n";
-    if (!json)
+    if (!json) {
       return ReportError(NotFoundError(args.summary_json + ": cannot write summary"));
+    }
   }
-  if (args.strict && summary.count("error") > 0)
+  if (args.strict && summary.count("error") > 0) {
     return 1;
+  }
   return 0;
 }
 
 int RunValidate(const std::string& path) {
   StatusOr<Config> config = LoadConfigFile(path);
-  if (!config.ok())
+  if (!config.ok()) {
     return ReportError(config.status());
+  }
   const Registry registry = BuiltinRegistry();
   StatusOr<Engine> engine = Engine::Create(*config, registry);
-  if (!engine.ok())
+  if (!engine.ok()) {
     return ReportError(engine.status());
+  }
   std::printf("%s: ok (config hash %s; components: %s)\n", path.c_str(),
               engine->config_hash().c_str(),
               fmt::format("{}", fmt::join(engine->ComponentNames(), ", ")).c_str());

@@ -28,8 +28,9 @@ struct FieldValueOptions {
   };
 
   Status Validate() const {
-    if (path.empty())
+    if (path.empty()) {
       return InvalidArgumentError("path: expected a non-empty dotted path");
+    }
     return OkStatus();
   }
 };
@@ -43,12 +44,14 @@ class FieldValue final : public Reward {
     if (value != nullptr && value->is_number() && std::isfinite(value->number())) {
       return Score::Ok(value->number());
     }
-    if (options_.missing == "zero")
+    if (options_.missing == "zero") {
       return Score::Ok(0.0, "missing_value");
+    }
     std::string explanation =
         fmt::format("metadata.{}: {}", options_.path, value == nullptr ? "absent" : "not a number");
-    if (options_.missing == "error")
+    if (options_.missing == "error") {
       return Score::Error("missing_value", std::move(explanation));
+    }
     return Score::Unscorable("missing_value", std::move(explanation));
   }
 

@@ -14,20 +14,24 @@ namespace {
 enum class Extract : std::uint8_t { kNone, kFenced, kAnswerTag, kAuto };
 
 Extract ParseExtract(std::string_view name) {
-  if (name == "fenced")
+  if (name == "fenced") {
     return Extract::kFenced;
-  if (name == "answer_tag")
+  }
+  if (name == "answer_tag") {
     return Extract::kAnswerTag;
-  if (name == "auto")
+  }
+  if (name == "auto") {
     return Extract::kAuto;
+  }
   return Extract::kNone;
 }
 
 std::string_view Trim(std::string_view text) {
   constexpr std::string_view kSpace = " \t\n\r\f\v";
   const std::size_t first = text.find_first_not_of(kSpace);
-  if (first == std::string_view::npos)
+  if (first == std::string_view::npos) {
     return {};
+  }
   return text.substr(first, text.find_last_not_of(kSpace) - first + 1);
 }
 
@@ -55,8 +59,9 @@ std::optional<std::string_view> LastFencedJson(std::string_view text) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t line_end = text.find('\n', pos);
-    if (line_end == std::string_view::npos)
+    if (line_end == std::string_view::npos) {
       line_end = text.size();
+    }
     const std::string_view line = Trim(text.substr(pos, line_end - pos));
     const std::size_t backticks = LeadingBackticks(line);
     if (!in_block) {
@@ -68,8 +73,9 @@ std::optional<std::string_view> LastFencedJson(std::string_view text) {
       }
     } else if (backticks >= fence_length && backticks == line.size()) {
       in_block = false;
-      if (json_block)
+      if (json_block) {
         last = text.substr(content_start, pos - content_start);
+      }
     }
     pos = line_end + 1;
   }
@@ -80,11 +86,13 @@ std::optional<std::string_view> LastFencedJson(std::string_view text) {
 std::optional<std::string_view> LastAnswerTag(std::string_view text) {
   constexpr std::string_view kOpen = "<answer>";
   const std::size_t close = text.rfind("</answer>");
-  if (close == std::string_view::npos)
+  if (close == std::string_view::npos) {
     return std::nullopt;
+  }
   const std::size_t open = text.rfind(kOpen, close);
-  if (open == std::string_view::npos || open + kOpen.size() > close)
+  if (open == std::string_view::npos || open + kOpen.size() > close) {
     return std::nullopt;
+  }
   return text.substr(open + kOpen.size(), close - open - kOpen.size());
 }
 
@@ -111,20 +119,23 @@ class JsonReward final : public Reward {
         break;
       case Extract::kAuto:
         candidate = LastFencedJson(text);
-        if (!candidate.has_value())
+        if (!candidate.has_value()) {
           candidate = LastAnswerTag(text);
+        }
         break;
     }
     // Only auto falls back to the whole text, and then to its outermost {...}.
     const bool whole_text = !candidate.has_value();
     if (whole_text) {
-      if (extract_ != Extract::kAuto)
+      if (extract_ != Extract::kAuto) {
         return Score::Ok(0.0, "no_json");
+      }
       candidate = text;
     }
     const std::string_view document = Trim(*candidate);
-    if (document.empty())
+    if (document.empty()) {
       return Score::Ok(0.0, "no_json");
+    }
 
     // JsonParser counts the document itself as one level (simdjson's convention), so a limit of
     // max_depth nested arrays and objects is max_depth + 1 there.
@@ -136,15 +147,17 @@ class JsonReward final : public Reward {
       if (first != std::string_view::npos && last != std::string_view::npos && first < last &&
           last - first + 1 < document.size()) {
         StatusOr<Json> span = parser.Parse(document.substr(first, last - first + 1));
-        if (span.ok())
+        if (span.ok()) {
           parsed = std::move(span);
+        }
       }
     }
     if (!parsed.ok()) {
       return Score{.reason = "invalid_json", .explanation = parsed.status().message()};
     }
-    if (require_object_ && !parsed->is_object())
+    if (require_object_ && !parsed->is_object()) {
       return Score::Ok(0.0, "not_an_object");
+    }
     for (const std::string& key : required_keys_) {
       if (parsed->FindPath(key) == nullptr) {
         return Score{.reason = "missing_key", .explanation = fmt::format("no key \"{}\"", key)};

@@ -20,10 +20,12 @@ class RegexReward final : public Reward {
 
   Score Evaluate(const Sample& sample, ScoreContext&) const override {
     const std::int64_t count = CountMatches(sample.completion_text);
-    if (count < min_matches_)
+    if (count < min_matches_) {
       return Score::Ok(0.0, count == 0 ? "no_match" : "too_few_matches");
-    if (max_matches_ >= 0 && count > max_matches_)
+    }
+    if (max_matches_ >= 0 && count > max_matches_) {
       return Score::Ok(0.0, "too_many_matches");
+    }
     return Score::Ok(1.0);
   }
 
@@ -39,14 +41,16 @@ class RegexReward final : public Reward {
     std::size_t pos = 0;
     while (count < enough && pos <= text.size()) {
       re2::StringPiece match;
-      if (!regex_->Match(text, pos, text.size(), RE2::UNANCHORED, &match, 1))
+      if (!regex_->Match(text, pos, text.size(), RE2::UNANCHORED, &match, 1)) {
         break;
+      }
       ++count;
       pos = static_cast<std::size_t>(match.data() - text.data()) + match.size();
       if (match.empty()) {
         // Step over a whole character, so that the next search never starts inside one.
-        if (pos == text.size())
+        if (pos == text.size()) {
           break;
+        }
         pos += text::CodePointLength(text.substr(pos));
       }
     }
@@ -62,8 +66,9 @@ class RegexReward final : public Reward {
 }  // namespace
 
 Status RegexOptions::Validate() const {
-  if (pattern.empty())
+  if (pattern.empty()) {
     return InvalidArgumentError("pattern: required (an RE2 regular expression)");
+  }
   if (full_match && min_matches > 1) {
     return InvalidArgumentError(
         fmt::format("min_matches ({}) can never be reached with full_match (the count is 0 or 1)",

@@ -61,16 +61,19 @@ class TagsReward final : public Reward {
       }
       Block& block = blocks[found.tag];
       if (!found.closing) {
-        if (open.has_value())
+        if (open.has_value()) {
           return Score::Ok(0.0, "nested_tag");
-        if (seen[found.tag])
+        }
+        if (seen[found.tag]) {
           return Score::Ok(0.0, "repeated_tag");
+        }
         open = found.tag;
         block.open_start = pos;
         block.content_start = pos + found.length;
       } else {
-        if (open != found.tag)
+        if (open != found.tag) {
           return Score::Ok(0.0, "mismatched_tag");
+        }
         open.reset();
         seen[found.tag] = true;
         order[closed++] = found.tag;
@@ -79,14 +82,17 @@ class TagsReward final : public Reward {
       }
       pos += found.length;
     }
-    if (open.has_value())
+    if (open.has_value()) {
       return Score::Ok(0.0, "unclosed_tag");
-    if (closed < tags_.size())
+    }
+    if (closed < tags_.size()) {
       return Score::Ok(0.0, "missing_tag");
+    }
     if (ordered_) {
       for (std::size_t i = 0; i < closed; ++i) {
-        if (order[i] != i)
+        if (order[i] != i) {
           return Score::Ok(0.0, "out_of_order");
+        }
       }
     }
     if (!allow_empty_) {
@@ -104,10 +110,12 @@ class TagsReward final : public Reward {
         const std::size_t gap_end = last ? text.size() : blocks[order[i]].open_start;
         const std::string_view gap = text.substr(gap_start, gap_end - gap_start);
         const Gap where = last ? Gap::kAfterLast : (i == 0 ? Gap::kBeforeFirst : Gap::kBetween);
-        if (!SeparatorOk(gap, where))
+        if (!SeparatorOk(gap, where)) {
           return Score::Ok(0.0, "text_outside_tags");
-        if (!last)
+        }
+        if (!last) {
           gap_start = blocks[order[i]].close_end;
+        }
       }
     }
     return Score::Ok(1.0);
@@ -132,8 +140,9 @@ class TagsReward final : public Reward {
   // Whether `gap` may stand `where` it is. With no blocks at all there is one gap, kAfterLast;
   // that case never gets here (missing_tag comes first).
   bool SeparatorOk(std::string_view gap, Gap where) const {
-    if (!newline_separator_)
+    if (!newline_separator_) {
       return text::IsBlank(gap);
+    }
     // ToolRL's ^<think>...</think>\n<response>...</response>$ with Python's $, which also
     // matches before one final newline.
     switch (where) {
@@ -157,8 +166,9 @@ class TagsReward final : public Reward {
 }  // namespace
 
 Status TagsOptions::Validate() const {
-  if (tags.empty())
+  if (tags.empty()) {
     return InvalidArgumentError("tags: expected at least one tag name");
+  }
   if (tags.size() > static_cast<std::size_t>(kMaxTags)) {
     return InvalidArgumentError(
         fmt::format("tags: at most {} tags, got {}", kMaxTags, tags.size()));

@@ -49,11 +49,13 @@ bool HasAt(std::string_view s, std::size_t pos, std::string_view prefix) {
 
 // `word` (lower-case) at s[pos], ignoring case, and not followed by a letter.
 bool HasWordAt(std::string_view s, std::size_t pos, std::string_view word) {
-  if (pos > s.size() || s.size() - pos < word.size())
+  if (pos > s.size() || s.size() - pos < word.size()) {
     return false;
+  }
   for (std::size_t i = 0; i < word.size(); ++i) {
-    if (static_cast<char>(s[pos + i] | 0x20) != word[i])
+    if (static_cast<char>(s[pos + i] | 0x20) != word[i]) {
       return false;
+    }
   }
   return pos + word.size() == s.size() || !IsAsciiLetter(s[pos + word.size()]);
 }
@@ -108,8 +110,9 @@ struct LetterToken {
 // Skips what may come before a letter in an answer: spaces, ':', markdown bold, math dollars.
 std::size_t SkipLeadIn(std::string_view s, std::size_t p) {
   for (;;) {
-    while (p < s.size() && (IsSpace(s[p]) || s[p] == ':' || s[p] == '*' || s[p] == '$'))
+    while (p < s.size() && (IsSpace(s[p]) || s[p] == ':' || s[p] == '*' || s[p] == '$')) {
       ++p;
+    }
     bool word = false;
     for (std::string_view w : {"option", "choice", "letter"}) {
       if (HasWordAt(s, p, w)) {
@@ -118,8 +121,9 @@ std::size_t SkipLeadIn(std::string_view s, std::size_t p) {
         break;
       }
     }
-    if (!word)
+    if (!word) {
       return p;
+    }
   }
 }
 
@@ -138,31 +142,37 @@ std::optional<LetterToken> LetterAt(std::string_view s, std::size_t pos, const L
         break;
       }
     }
-    if (!matched)
+    if (!matched) {
       break;
+    }
   }
-  if (p >= s.size() || !IsAsciiLetter(s[p]))
+  if (p >= s.size() || !IsAsciiLetter(s[p])) {
     return std::nullopt;
+  }
   const char letter = s[p];
   token.index = set.Index(letter);
-  if (token.index < 0)
+  if (token.index < 0) {
     return std::nullopt;
+  }
   token.folded = !set.IsExact(letter);
   std::size_t q = p + 1;
-  if (q < s.size() && IsAlnum(s[q]))
+  if (q < s.size() && IsAlnum(s[q])) {
     return std::nullopt;  // A word, not a letter.
+  }
   token.next = q < s.size() ? s[q] : '\0';
   bool closed = false;
   while (q < s.size() && std::string_view(")]}*$").find(s[q]) != std::string_view::npos) {
     closed = closed || s[q] == ')' || s[q] == ']';
     ++q;
   }
-  if (token.bracketed && !closed)
+  if (token.bracketed && !closed) {
     return std::nullopt;
+  }
   token.end = q;
   std::size_t r = q;
-  while (r < s.size() && (IsSpace(s[r]) || s[r] == '.' || s[r] == ':' || s[r] == ')'))
+  while (r < s.size() && (IsSpace(s[r]) || s[r] == '.' || s[r] == ':' || s[r] == ')')) {
     ++r;
+  }
   token.lone = r == s.size();
   return token;
 }
@@ -174,8 +184,9 @@ struct Letters {
   int last = -1;
 
   void Add(int index) {
-    if (first < 0)
+    if (first < 0) {
       first = index;
+    }
     last = index;
     mask |= std::uint64_t{1} << index;
   }
@@ -186,8 +197,9 @@ struct Letters {
 // Alternatives chained after a letter: "A or B", "A, B and C", "A/B", "(A) or (B)".
 void AddChain(std::string_view s, std::size_t p, const LetterSet& set, Letters& letters) {
   for (;;) {
-    while (p < s.size() && IsSpace(s[p]))
+    while (p < s.size() && IsSpace(s[p])) {
       ++p;
+    }
     if (p < s.size() && (s[p] == ',' || s[p] == '/' || s[p] == '&')) {
       ++p;
     } else if (HasWordAt(s, p, "or")) {
@@ -198,8 +210,9 @@ void AddChain(std::string_view s, std::size_t p, const LetterSet& set, Letters& 
       return;
     }
     const std::optional<LetterToken> next = LetterAt(s, SkipLeadIn(s, p), set);
-    if (!next || (next->folded && !next->bracketed))
+    if (!next || (next->folded && !next->bracketed)) {
       return;
+    }
     letters.Add(next->index);
     p = next->end;
   }
@@ -208,11 +221,13 @@ void AddChain(std::string_view s, std::size_t p, const LetterSet& set, Letters& 
 // Every "(X)" / "[X]" in s.
 void AddBracketed(std::string_view s, const LetterSet& set, Letters& letters) {
   for (std::size_t p = 0; p < s.size(); ++p) {
-    if (s[p] != '(' && s[p] != '[')
+    if (s[p] != '(' && s[p] != '[') {
       continue;
+    }
     const std::optional<LetterToken> token = LetterAt(s, p, set);
-    if (token && token->bracketed)
+    if (token && token->bracketed) {
       letters.Add(token->index);
+    }
   }
 }
 
@@ -238,8 +253,9 @@ Letters LastLineLetters(std::string_view line, const LetterSet& set) {
     const bool accepted = head->bracketed || head->lone || (delimited && !head->folded);
     Letters chained;
     chained.Add(head->index);
-    if (!head->folded)
+    if (!head->folded) {
       AddChain(line, head->end, set, chained);
+    }
     // "A or B" on the last line is not an answer either way, but it is an ambiguous one.
     if (accepted || std::popcount(chained.mask) > 1) {
       chained.last = chained.first;  // The line commits to its first letter, like a signal.
@@ -256,13 +272,15 @@ class Choice final : public Reward {
       : letters_(options.choices, options.case_sensitive), strict_(options.strict) {}
 
   Score Evaluate(const Sample& sample, ScoreContext&) const override {
-    if (std::optional<Score> bad = CheckReference(sample.reference))
+    if (std::optional<Score> bad = CheckReference(sample.reference)) {
       return std::move(*bad);
+    }
     std::uint64_t accepted = 0;
     for (const Json& alternative : ReferenceAlternatives(sample.reference)) {
       const int index = ReferenceIndex(alternative);
-      if (index >= 0)
+      if (index >= 0) {
         accepted |= std::uint64_t{1} << index;
+      }
     }
     if (accepted == 0) {
       return Score::Unscorable("reference_unparseable",
@@ -274,8 +292,9 @@ class Choice final : public Reward {
     std::size_t last_begin = 0;
     const auto add_signal = [&](const Found& found, std::string_view content) {
       const Letters letters = SignalLetters(content, letters_);
-      if (letters.empty())
+      if (letters.empty()) {
         return;
+      }
       all |= letters.mask;
       if (last_letter < 0 || found.begin >= last_begin) {
         last_letter = letters.first;
@@ -298,10 +317,12 @@ class Choice final : public Reward {
       all = letters.mask;
       last_letter = letters.last;
     }
-    if (all == 0)
+    if (all == 0) {
       return Score::Ok(0, "no_answer");
-    if (strict_ && std::popcount(all) > 1)
+    }
+    if (strict_ && std::popcount(all) > 1) {
       return Score::Ok(0, "ambiguous_answer");
+    }
     return (accepted >> last_letter) & 1 ? Score::Ok(1) : Score::Ok(0, "wrong_answer");
   }
 
@@ -318,8 +339,9 @@ class Choice final : public Reward {
     }
     const std::string_view s = TrimSpace(alternative.str());
     const std::optional<LetterToken> token = LetterAt(s, SkipLeadIn(s, 0), letters_);
-    if (!token)
+    if (!token) {
       return -1;
+    }
     const bool delimited = token->next == '.' || token->next == ')' || token->next == ':';
     return token->lone || token->bracketed || delimited ? token->index : -1;
   }
@@ -331,8 +353,9 @@ class Choice final : public Reward {
 }  // namespace
 
 Status ChoiceOptions::Validate() const {
-  if (choices.empty())
+  if (choices.empty()) {
     return InvalidArgumentError("choices: must not be empty");
+  }
   if (choices.size() > kMaxChoices) {
     return InvalidArgumentError("choices: at most 52 letters");
   }

@@ -19,18 +19,21 @@ char AsciiLower(char c) {
 
 // `word` (lower-case) occurs at text[pos], ignoring ASCII letter case.
 bool HasWordAt(std::string_view text, std::size_t pos, std::string_view word) {
-  if (pos > text.size() || text.size() - pos < word.size())
+  if (pos > text.size() || text.size() - pos < word.size()) {
     return false;
+  }
   for (std::size_t i = 0; i < word.size(); ++i) {
-    if (AsciiLower(text[pos + i]) != word[i])
+    if (AsciiLower(text[pos + i]) != word[i]) {
       return false;
+    }
   }
   return true;
 }
 
 std::size_t SkipAny(std::string_view text, std::size_t pos, std::string_view chars) {
-  while (pos < text.size() && chars.find(text[pos]) != std::string_view::npos)
+  while (pos < text.size() && chars.find(text[pos]) != std::string_view::npos) {
     ++pos;
+  }
   return pos;
 }
 
@@ -43,8 +46,9 @@ std::string_view LineAt(std::string_view text, std::size_t pos) {
 // spaces that follow); else nullopt.
 std::optional<std::size_t> PhraseEndAt(std::string_view text, std::size_t pos) {
   if (text[pos] == '#') {
-    if (text.compare(pos, 4, "####") != 0)
+    if (text.compare(pos, 4, "####") != 0) {
       return std::nullopt;
+    }
     const std::size_t end = SkipAny(text, SkipAny(text, pos, "#"), " \t");
     // "#### Step 2: ..." is a markdown heading, not GSM8K's "#### 72": a word right after the
     // hashes rules it out (a lone letter, as in "#### B", is still an answer).
@@ -53,10 +57,12 @@ std::optional<std::size_t> PhraseEndAt(std::string_view text, std::size_t pos) {
     }
     return end;
   }
-  if (!HasWordAt(text, pos, "answer"))
+  if (!HasWordAt(text, pos, "answer")) {
     return std::nullopt;
-  if (pos > 0 && IsAsciiLetter(text[pos - 1]))
+  }
+  if (pos > 0 && IsAsciiLetter(text[pos - 1])) {
     return std::nullopt;  // "reanswer"
+  }
   std::size_t p = SkipAny(text, pos + 6, "*_ \t");
   if (p < text.size() && text[p] == ':') {
     ++p;
@@ -72,10 +78,12 @@ std::optional<std::size_t> PhraseEndAt(std::string_view text, std::size_t pos) {
 std::string_view Clean(std::string_view s) {
   std::size_t begin = 0;
   std::size_t end = s.size();
-  while (begin < end && (IsSpace(s[begin]) || s[begin] == '*' || s[begin] == ':'))
+  while (begin < end && (IsSpace(s[begin]) || s[begin] == '*' || s[begin] == ':')) {
     ++begin;
-  while (end > begin && (IsSpace(s[end - 1]) || s[end - 1] == '*'))
+  }
+  while (end > begin && (IsSpace(s[end - 1]) || s[end - 1] == '*')) {
     --end;
+  }
   return s.substr(begin, end - begin);
 }
 
@@ -83,11 +91,13 @@ std::string_view Clean(std::string_view s) {
 // this is not an answer format anyone uses.
 std::string_view UnwrapBoxes(std::string_view s) {
   for (int level = 0; level < 4; ++level) {
-    if (s.empty() || s[0] != '\\')
+    if (s.empty() || s[0] != '\\') {
       break;
+    }
     const std::optional<Found> box = FindBoxed(s, 0);
-    if (!box || box->begin != 0 || box->end != s.size())
+    if (!box || box->begin != 0 || box->end != s.size()) {
       break;
+    }
     s = Clean(box->content);
   }
   return s;
@@ -106,8 +116,9 @@ std::optional<Found> FindLast(std::string_view text, Finder finder) {
 
 std::optional<Answer> Cleaned(std::string_view content, AnswerSource source) {
   const std::string_view text = UnwrapBoxes(Clean(content));
-  if (text.empty())
+  if (text.empty()) {
     return std::nullopt;
+  }
   return Answer{.text = text, .source = source};
 }
 
@@ -118,24 +129,30 @@ bool IsBlankString(const Json& value) {
 }  // namespace
 
 Extract ExtractFromName(std::string_view name) {
-  if (name == "none")
+  if (name == "none") {
     return Extract::kNone;
-  if (name == "answer_tag")
+  }
+  if (name == "answer_tag") {
     return Extract::kAnswerTag;
-  if (name == "boxed")
+  }
+  if (name == "boxed") {
     return Extract::kBoxed;
-  if (name == "final_answer")
+  }
+  if (name == "final_answer") {
     return Extract::kFinalAnswer;
+  }
   return Extract::kAuto;
 }
 
 std::string_view TrimSpace(std::string_view text) {
   std::size_t begin = 0;
   std::size_t end = text.size();
-  while (begin < end && IsSpace(text[begin]))
+  while (begin < end && IsSpace(text[begin])) {
     ++begin;
-  while (end > begin && IsSpace(text[end - 1]))
+  }
+  while (end > begin && IsSpace(text[end - 1])) {
     --end;
+  }
   return text.substr(begin, end - begin);
 }
 
@@ -145,10 +162,12 @@ std::string_view LastNonEmptyLine(std::string_view text) {
     const std::size_t newline = text.rfind('\n', end - 1);
     const std::size_t begin = newline == std::string_view::npos ? 0 : newline + 1;
     const std::string_view line = TrimSpace(text.substr(begin, end - begin));
-    if (!line.empty())
+    if (!line.empty()) {
       return line;
-    if (newline == std::string_view::npos)
+    }
+    if (newline == std::string_view::npos) {
       break;
+    }
     end = newline;
   }
   return {};
@@ -158,12 +177,14 @@ std::optional<Found> FindAnswerTag(std::string_view text, std::size_t from) {
   constexpr std::string_view kOpen = "<answer>";
   constexpr std::string_view kClose = "</answer>";
   const std::size_t open = text.find(kOpen, from);
-  if (open == std::string_view::npos)
+  if (open == std::string_view::npos) {
     return std::nullopt;
+  }
   const std::size_t content = open + kOpen.size();
   const std::size_t close = text.find(kClose, content);
-  if (close == std::string_view::npos)
+  if (close == std::string_view::npos) {
     return std::nullopt;
+  }
   return Found{.content = text.substr(content, close - content),
                .begin = open,
                .end = close + kClose.size()};
@@ -181,8 +202,9 @@ std::optional<Found> FindBoxed(std::string_view text, std::size_t from) {
       continue;
     }
     p = SkipAny(text, p, " \t");
-    if (p >= text.size() || text[p] != '{')
+    if (p >= text.size() || text[p] != '{') {
       continue;
+    }
     // Balanced-brace scan with a depth counter (never recursion): nesting is input-controlled.
     std::size_t depth = 0;
     for (std::size_t i = p; i < text.size(); ++i) {
@@ -203,23 +225,27 @@ std::optional<Found> FindBoxed(std::string_view text, std::size_t from) {
 std::optional<Found> FindAnswerPhrase(std::string_view text, std::size_t from) {
   const auto phrase_at = [&](std::size_t pos) -> std::optional<std::size_t> {
     const char c = text[pos];
-    if (c != '#' && c != 'a' && c != 'A')
+    if (c != '#' && c != 'a' && c != 'A') {
       return std::nullopt;
+    }
     return PhraseEndAt(text, pos);
   };
   std::size_t begin = from;
   std::optional<std::size_t> end;
-  for (; begin < text.size() && !end; ++begin)
+  for (; begin < text.size() && !end; ++begin) {
     end = phrase_at(begin);
-  if (!end)
+  }
+  if (!end) {
     return std::nullopt;
+  }
   --begin;
   // The content runs to the end of the line or to the next phrase on it, whichever is first.
   // Stopping at the next phrase keeps a line of many phrases linear (each byte is looked at by
   // two calls at most), and gives each phrase its own answer ("answer is A or answer is B").
   std::size_t stop = *end;
-  while (stop < text.size() && text[stop] != '\n' && !phrase_at(stop))
+  while (stop < text.size() && text[stop] != '\n' && !phrase_at(stop)) {
     ++stop;
+  }
   std::string_view content = text.substr(*end, stop - *end);
   if (TrimSpace(content).empty() && stop < text.size() && text[stop] == '\n') {
     // "Final answer:\n\n42": the answer is on the next non-empty line. Only the last phrase
@@ -244,30 +270,35 @@ std::string_view AfterThinking(std::string_view completion) {
 }
 
 std::optional<Answer> ExtractAnswer(std::string_view completion, Extract mode) {
-  if (mode != Extract::kNone)
+  if (mode != Extract::kNone) {
     completion = AfterThinking(completion);
+  }
   const auto by_tag = [&]() -> std::optional<std::optional<Answer>> {
     const std::optional<Found> f = FindLast(completion, FindAnswerTag);
-    if (!f)
+    if (!f) {
       return std::nullopt;
+    }
     return Cleaned(f->content, AnswerSource::kAnswerTag);
   };
   const auto by_box = [&]() -> std::optional<std::optional<Answer>> {
     const std::optional<Found> f = FindLast(completion, FindBoxed);
-    if (!f)
+    if (!f) {
       return std::nullopt;
+    }
     return Cleaned(f->content, AnswerSource::kBoxed);
   };
   const auto by_phrase = [&]() -> std::optional<std::optional<Answer>> {
     const std::optional<Found> f = FindLast(completion, FindAnswerPhrase);
-    if (!f)
+    if (!f) {
       return std::nullopt;
+    }
     return Cleaned(f->content, AnswerSource::kPhrase);
   };
   const auto whole = [&](AnswerSource source, std::string_view text) -> std::optional<Answer> {
     text = TrimSpace(text);
-    if (text.empty())
+    if (text.empty()) {
       return std::nullopt;
+    }
     return Answer{.text = text, .source = source};
   };
   // An outer nullopt means "this rule found nothing, try the next"; an inner one means "found,
@@ -280,16 +311,20 @@ std::optional<Answer> ExtractAnswer(std::string_view completion, Extract mode) {
     case Extract::kBoxed:
       return by_box().value_or(std::nullopt);
     case Extract::kFinalAnswer:
-      if (auto found = by_phrase())
+      if (auto found = by_phrase()) {
         return *found;
+      }
       return whole(AnswerSource::kLastLine, LastNonEmptyLine(completion));
     case Extract::kAuto:
-      if (auto found = by_tag())
+      if (auto found = by_tag()) {
         return *found;
-      if (auto found = by_box())
+      }
+      if (auto found = by_box()) {
         return *found;
-      if (auto found = by_phrase())
+      }
+      if (auto found = by_phrase()) {
         return *found;
+      }
       return whole(AnswerSource::kWhole, completion);
   }
   return std::nullopt;
@@ -333,8 +368,9 @@ std::optional<Score> CheckReference(const Json& reference) {
 }
 
 std::span<const Json> ReferenceAlternatives(const Json& reference) {
-  if (reference.is_array())
+  if (reference.is_array()) {
     return reference.array();
+  }
   return {&reference, 1};
 }
 

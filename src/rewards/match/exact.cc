@@ -12,8 +12,9 @@ namespace {
 // from both sides, so a reference that ends in one ("U.S.") still matches itself.
 std::string_view DropFinalPeriod(std::string_view text) {
   text = TrimSpace(text);
-  if (!text.empty() && text.back() == '.')
+  if (!text.empty() && text.back() == '.') {
     text.remove_suffix(1);
+  }
   return text;
 }
 
@@ -23,23 +24,27 @@ class Exact final : public Reward {
       : extract_(extract), normalize_(normalize) {}
 
   Score Evaluate(const Sample& sample, ScoreContext& context) const override {
-    if (std::optional<Score> bad = CheckReference(sample.reference))
+    if (std::optional<Score> bad = CheckReference(sample.reference)) {
       return std::move(*bad);
+    }
     const std::optional<Answer> answer = ExtractAnswer(sample.completion_text, extract_);
-    if (!answer)
+    if (!answer) {
       return Score::Ok(0, "no_answer");
+    }
     std::string& normalized_answer = context.scratch;
     text::NormalizeInto(DropFinalPeriod(answer->text), normalize_, normalized_answer);
     // An answer that normalises to nothing ("...", "the") says nothing; it must not match a
     // reference that also normalises to nothing.
-    if (normalized_answer.empty())
+    if (normalized_answer.empty()) {
       return Score::Ok(0, "no_answer");
+    }
     std::string& normalized_reference = context.scratch2;
     for (const Json& reference : ReferenceAlternatives(sample.reference)) {
       text::NormalizeInto(DropFinalPeriod(ReferenceText(reference)), normalize_,
                           normalized_reference);
-      if (normalized_reference == normalized_answer)
+      if (normalized_reference == normalized_answer) {
         return Score::Ok(1);
+      }
     }
     return Score::Ok(0, "wrong_answer");
   }

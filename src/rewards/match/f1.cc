@@ -18,11 +18,13 @@ class F1 final : public Reward {
       : extract_(extract), normalize_(normalize) {}
 
   Score Evaluate(const Sample& sample, ScoreContext& context) const override {
-    if (std::optional<Score> bad = CheckReference(sample.reference))
+    if (std::optional<Score> bad = CheckReference(sample.reference)) {
       return std::move(*bad);
+    }
     const std::optional<Answer> answer = ExtractAnswer(sample.completion_text, extract_);
-    if (!answer)
+    if (!answer) {
       return Score::Ok(0, "no_answer");
+    }
     std::string& prediction = context.scratch;
     text::NormalizeInto(answer->text, normalize_, prediction);
     std::string& reference = context.scratch2;
@@ -30,8 +32,9 @@ class F1 final : public Reward {
     for (const Json& alternative : ReferenceAlternatives(sample.reference)) {
       text::NormalizeInto(ReferenceText(alternative), normalize_, reference);
       best = std::max(best, TokenF1(prediction, reference));
-      if (best == 1)
+      if (best == 1) {
         break;
+      }
     }
     return Score::Ok(best);
   }
@@ -60,8 +63,9 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
   text::WhitespaceTokenizer reference_tokenizer(reference);
   while (std::optional<std::string_view> token = reference_tokenizer.Next()) {
     ++reference_tokens;
-    if (overflow)
+    if (overflow) {
       continue;
+    }
     const auto end = small.begin() + distinct;
     const auto it =
         std::find_if(small.begin(), end, [&](const Remaining& r) { return r.token == *token; });
@@ -76,8 +80,9 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
   std::unordered_map<std::string_view, std::size_t> big;
   if (overflow) {
     text::WhitespaceTokenizer again(reference);
-    while (std::optional<std::string_view> token = again.Next())
+    while (std::optional<std::string_view> token = again.Next()) {
       ++big[*token];
+    }
   }
   std::size_t prediction_tokens = 0;
   std::size_t same = 0;
@@ -87,22 +92,25 @@ double TokenF1(std::string_view prediction, std::string_view reference) {
     std::size_t* left = nullptr;
     if (overflow) {
       const auto it = big.find(*token);
-      if (it != big.end())
+      if (it != big.end()) {
         left = &it->second;
+      }
     } else {
       const auto end = small.begin() + distinct;
       const auto it =
           std::find_if(small.begin(), end, [&](const Remaining& r) { return r.token == *token; });
-      if (it != end)
+      if (it != end) {
         left = &it->count;
+      }
     }
     if (left != nullptr && *left > 0) {
       --*left;
       ++same;
     }
   }
-  if (same == 0)
+  if (same == 0) {
     return 0;
+  }
   // The official script's arithmetic, in its order, so results agree to the last bit.
   const double precision = 1.0 * static_cast<double>(same) / static_cast<double>(prediction_tokens);
   const double recall = 1.0 * static_cast<double>(same) / static_cast<double>(reference_tokens);

@@ -31,25 +31,30 @@ bool EndsAt(std::string_view text, std::size_t end, std::string_view s) {
 }
 
 std::size_t SkipSpaces(std::string_view text, std::size_t pos) {
-  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t'))
+  while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t')) {
     ++pos;
+  }
   return pos;
 }
 
 std::size_t SkipDigits(std::string_view text, std::size_t pos) {
-  while (pos < text.size() && IsDigit(text[pos]))
+  while (pos < text.size() && IsDigit(text[pos])) {
     ++pos;
+  }
   return pos;
 }
 
 // The length of a thousands separator at text[pos] (",", "{,}", "\,"), or 0.
 std::size_t SeparatorAt(std::string_view text, std::size_t pos) {
-  if (HasAt(text, pos, ","))
+  if (HasAt(text, pos, ",")) {
     return 1;
-  if (HasAt(text, pos, "{,}"))
+  }
+  if (HasAt(text, pos, "{,}")) {
     return 3;
-  if (HasAt(text, pos, "\\,"))
+  }
+  if (HasAt(text, pos, "\\,")) {
     return 2;
+  }
   return 0;
 }
 
@@ -99,8 +104,9 @@ Prefix PrefixBefore(std::string_view text, std::size_t start) {
         }
       }
     }
-    if (!matched)
+    if (!matched) {
       break;
+    }
   }
   return prefix;
 }
@@ -112,11 +118,13 @@ std::optional<std::size_t> ParseExponent(std::string_view text, std::size_t pos,
   if (pos < text.size() && (text[pos] == 'e' || text[pos] == 'E')) {
     std::size_t p = pos + 1;
     const std::size_t sign = p;
-    if (p < text.size() && (text[p] == '+' || text[p] == '-'))
+    if (p < text.size() && (text[p] == '+' || text[p] == '-')) {
       ++p;
+    }
     const std::size_t end = SkipDigits(text, p);
-    if (end == p)
+    if (end == p) {
       return std::nullopt;
+    }
     digits += 'e';
     digits.append(text.substr(sign, end - sign));
     return end;
@@ -130,26 +138,32 @@ std::optional<std::size_t> ParseExponent(std::string_view text, std::size_t pos,
       break;
     }
   }
-  if (!times)
+  if (!times) {
     return std::nullopt;
+  }
   p = SkipSpaces(text, p);
-  if (!HasAt(text, p, "10^"))
+  if (!HasAt(text, p, "10^")) {
     return std::nullopt;
+  }
   p += 3;
   const bool braced = HasAt(text, p, "{");
-  if (braced)
+  if (braced) {
     p = SkipSpaces(text, p + 1);
+  }
   const std::size_t sign = p;
-  if (p < text.size() && (text[p] == '+' || text[p] == '-'))
+  if (p < text.size() && (text[p] == '+' || text[p] == '-')) {
     ++p;
+  }
   const std::size_t end = SkipDigits(text, p);
-  if (end == p)
+  if (end == p) {
     return std::nullopt;
+  }
   std::size_t after = end;
   if (braced) {
     after = SkipSpaces(text, end);
-    if (!HasAt(text, after, "}"))
+    if (!HasAt(text, after, "}")) {
       return std::nullopt;
+    }
     ++after;
   }
   digits += 'e';
@@ -161,31 +175,38 @@ std::optional<std::size_t> ParseExponent(std::string_view text, std::size_t pos,
 double ToDouble(std::string_view digits) {
   double value = 0;
   const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec == std::errc())
+  if (ec == std::errc()) {
     return value;
-  if (ec != std::errc::result_out_of_range)
+  }
+  if (ec != std::errc::result_out_of_range) {
     return std::numeric_limits<double>::quiet_NaN();
+  }
   // Magnitude estimate: count the integer digits (or the fraction's leading zeros) and add the
   // exponent, saturated so that a long exponent cannot overflow.
   std::size_t i = digits[0] == '-' ? 1 : 0;
   long magnitude = 0;
-  while (i < digits.size() && digits[i] == '0')
+  while (i < digits.size() && digits[i] == '0') {
     ++i;
-  for (; i < digits.size() && IsDigit(digits[i]); ++i)
+  }
+  for (; i < digits.size() && IsDigit(digits[i]); ++i) {
     ++magnitude;
+  }
   if (magnitude == 0 && i < digits.size() && digits[i] == '.') {
-    for (++i; i < digits.size() && digits[i] == '0'; ++i)
+    for (++i; i < digits.size() && digits[i] == '0'; ++i) {
       --magnitude;
+    }
   }
   const std::size_t e = digits.find('e');
   if (e != std::string_view::npos) {
     std::size_t k = e + 1;
     const bool negative = k < digits.size() && digits[k] == '-';
-    if (k < digits.size() && (digits[k] == '-' || digits[k] == '+'))
+    if (k < digits.size() && (digits[k] == '-' || digits[k] == '+')) {
       ++k;
+    }
     long exponent = 0;
-    for (; k < digits.size(); ++k)
+    for (; k < digits.size(); ++k) {
       exponent = std::min(exponent * 10 + (digits[k] - '0'), 100000L);
+    }
     magnitude += negative ? -exponent : exponent;
   }
   const double big = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;
@@ -222,8 +243,9 @@ std::optional<ParsedNumber> NumberScanner::ParseAt(std::size_t start) {
   ParsedNumber number{.negative = prefix.negative, .begin = prefix.begin};
   std::string& digits = scratch_;
   digits.clear();
-  if (prefix.negative)
+  if (prefix.negative) {
     digits += '-';
+  }
 
   std::size_t p = SkipDigits(t, start);
   const std::size_t first_group = p - start;
@@ -232,22 +254,26 @@ std::optional<ParsedNumber> NumberScanner::ParseAt(std::size_t start) {
     // Thousands groups: exactly three digits after each separator, and no fourth.
     for (;;) {
       const std::size_t sep = SeparatorAt(t, p);
-      if (sep == 0)
+      if (sep == 0) {
         break;
+      }
       const std::size_t group = p + sep;
-      if (SkipDigits(t, group) != group + 3)
+      if (SkipDigits(t, group) != group + 3) {
         break;
+      }
       p = group + 3;
       has_separator = true;
     }
   }
   number.integer_digits = t.substr(start, p - start);
   for (char c : number.integer_digits) {
-    if (IsDigit(c))
+    if (IsDigit(c)) {
       digits += c;
+    }
   }
-  if (digits.empty() || digits == "-")
+  if (digits.empty() || digits == "-") {
     digits += '0';  // ".5"
+  }
 
   bool has_point = false;
   if (p + 1 < t.size() && t[p] == '.' && IsDigit(t[p + 1])) {
@@ -283,8 +309,9 @@ std::optional<ParsedNumber> NumberScanner::ParseAt(std::size_t start) {
     p = q + 2;
     percent = true;
   }
-  if (percent && options_.percent_as_fraction)
+  if (percent && options_.percent_as_fraction) {
     number.value /= 100;
+  }
   number.is_integer = !has_point && !has_exponent && !has_fraction &&
                       !(percent && options_.percent_as_fraction) && !number.integer_digits.empty();
   number.end = p;
@@ -303,20 +330,23 @@ std::optional<ParsedNumber> NumberScanner::ParseFracAt(std::size_t pos) {
       break;
     }
   }
-  if (!keyword)
+  if (!keyword) {
     return std::nullopt;
+  }
   double parts[2] = {0, 0};
   for (double& part : parts) {
     p = SkipSpaces(t, p);
-    if (p >= t.size())
+    if (p >= t.size()) {
       return std::nullopt;
+    }
     if (IsDigit(t[p])) {  // \frac12
       part = t[p] - '0';
       ++p;
       continue;
     }
-    if (t[p] != '{')
+    if (t[p] != '{') {
       return std::nullopt;
+    }
     p = SkipSpaces(t, p + 1);
     std::size_t digits_at = p;
     if (HasAt(t, p, "-") || HasAt(t, p, "+")) {
@@ -329,23 +359,28 @@ std::optional<ParsedNumber> NumberScanner::ParseFracAt(std::size_t pos) {
     }
     std::optional<ParsedNumber> inner = ParseAt(digits_at);
     // The argument must be one number and nothing else ("{-1}", not "{x-1}").
-    if (!inner || inner->begin != p)
+    if (!inner || inner->begin != p) {
       return std::nullopt;
+    }
     p = SkipSpaces(t, inner->end);
-    if (!HasAt(t, p, "}"))
+    if (!HasAt(t, p, "}")) {
       return std::nullopt;
+    }
     ++p;
     part = inner->value;
   }
-  if (parts[1] == 0)
+  if (parts[1] == 0) {
     return std::nullopt;
+  }
   const Prefix prefix = PrefixBefore(t, pos);
   ParsedNumber number{
       .value = parts[0] / parts[1], .negative = prefix.negative, .begin = prefix.begin, .end = p};
-  if (prefix.negative)
+  if (prefix.negative) {
     number.value = -number.value;
-  if (number.value < 0)
+  }
+  if (number.value < 0) {
     number.negative = true;
+  }
   return number;
 }
 
@@ -353,16 +388,18 @@ std::optional<ParsedNumber> ParseSingleNumber(std::string_view text, NumberOptio
                                               std::string& scratch) {
   NumberScanner numbers(text, options, scratch);
   std::optional<ParsedNumber> first = numbers.Next();
-  if (!first || numbers.Next())
+  if (!first || numbers.Next()) {
     return std::nullopt;
+  }
   return first;
 }
 
 bool SameInteger(const ParsedNumber& a, const ParsedNumber& b) {
   const auto significant = [](std::string_view digits) {
     std::size_t i = 0;
-    while (i < digits.size() && (!IsDigit(digits[i]) || digits[i] == '0'))
+    while (i < digits.size() && (!IsDigit(digits[i]) || digits[i] == '0')) {
       ++i;
+    }
     return digits.substr(i);
   };
   const std::string_view da = significant(a.integer_digits);
@@ -370,19 +407,24 @@ bool SameInteger(const ParsedNumber& a, const ParsedNumber& b) {
   std::size_t i = 0;
   std::size_t j = 0;
   for (;;) {
-    while (i < da.size() && !IsDigit(da[i]))
+    while (i < da.size() && !IsDigit(da[i])) {
       ++i;
-    while (j < db.size() && !IsDigit(db[j]))
+    }
+    while (j < db.size() && !IsDigit(db[j])) {
       ++j;
-    if (i == da.size() || j == db.size())
+    }
+    if (i == da.size() || j == db.size()) {
       break;
-    if (da[i] != db[j])
+    }
+    if (da[i] != db[j]) {
       return false;
+    }
     ++i;
     ++j;
   }
-  if (i != da.size() || j != db.size())
+  if (i != da.size() || j != db.size()) {
     return false;
+  }
   return da.empty() || a.negative == b.negative;  // -0 == 0.
 }
 

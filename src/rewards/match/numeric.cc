@@ -24,8 +24,9 @@ class Numeric final : public Reward {
         numbers_{.percent_as_fraction = options.percent_as_fraction} {}
 
   Score Evaluate(const Sample& sample, ScoreContext& context) const override {
-    if (std::optional<Score> bad = CheckReference(sample.reference))
+    if (std::optional<Score> bad = CheckReference(sample.reference)) {
       return std::move(*bad);
+    }
     // context.scratch2 holds digit strings while numbers are parsed; context.scratch the
     // normalised answer for text_fallback.
     std::string& digits = context.scratch2;
@@ -45,25 +46,30 @@ class Numeric final : public Reward {
     }
 
     const std::optional<Answer> answer = ExtractAnswer(sample.completion_text, extract_);
-    if (!answer)
+    if (!answer) {
       return Score::Ok(0, "no_answer");
+    }
     const std::optional<ParsedNumber> number = PickNumber(*answer, digits);
-    if (compare_text)
+    if (compare_text) {
       text::NormalizeInto(answer->text, kTextFallback, context.scratch);
+    }
 
     for (const Json& alternative : ReferenceAlternatives(sample.reference)) {
       const std::string_view text = ReferenceText(alternative);
       if (const std::optional<ParsedNumber> gold = ParseSingleNumber(text, numbers_, digits)) {
-        if (number && Equal(*number, *gold))
+        if (number && Equal(*number, *gold)) {
           return Score::Ok(1);
+        }
       } else if (compare_text) {
         text::NormalizeInto(text, kTextFallback, digits);
-        if (!digits.empty() && digits == context.scratch)
+        if (!digits.empty() && digits == context.scratch) {
           return Score::Ok(1);
+        }
       }
     }
-    if (!number && !compare_text)
+    if (!number && !compare_text) {
       return Score::Ok(0, "no_number");
+    }
     return Score::Ok(0, "wrong_answer");
   }
 
@@ -75,8 +81,9 @@ class Numeric final : public Reward {
     std::optional<ParsedNumber> picked;
     while (std::optional<ParsedNumber> n = scanner.Next()) {
       picked = n;
-      if (answer.source == AnswerSource::kPhrase)
+      if (answer.source == AnswerSource::kPhrase) {
         break;
+      }
     }
     return picked;
   }
@@ -85,17 +92,21 @@ class Numeric final : public Reward {
     const bool both_integers = answer.is_integer && gold.is_integer;
     const bool finite = std::isfinite(answer.value) && std::isfinite(gold.value);
     if (options_.relaxed) {
-      if (!finite)
+      if (!finite) {
         return both_integers && SameInteger(answer, gold);
+      }
       // ChartQA: relative to the gold value; a gold 0 needs an exact 0.
-      if (gold.value == 0)
+      if (gold.value == 0) {
         return answer.value == 0;
+      }
       return std::fabs(answer.value - gold.value) <= options_.relaxed_tol * std::fabs(gold.value);
     }
-    if (options_.exact_integers && both_integers)
+    if (options_.exact_integers && both_integers) {
       return SameInteger(answer, gold);
-    if (!finite)
+    }
+    if (!finite) {
       return false;
+    }
     const double scale = std::max(std::fabs(answer.value), std::fabs(gold.value));
     return std::fabs(answer.value - gold.value) <=
            std::max(options_.rel_tol * scale, options_.abs_tol);

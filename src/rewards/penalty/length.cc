@@ -21,15 +21,19 @@ class LengthPenaltyReward final : public Reward {
     }
     // Field mapping rejects a negative num_tokens; a C++ or Python caller could still set one,
     // and the lower side would then fall below -factor.
-    if (*length < 0)
+    if (*length < 0) {
       return Score::Error("invalid_token_count", "num_tokens is negative");
+    }
     const double value = LengthPenalty(*length, params_);
-    if (*length > params_.max_length)
+    if (*length > params_.max_length) {
       return Score::Ok(value, "too_long");
-    if (*length > params_.max_length - params_.buffer)
+    }
+    if (*length > params_.max_length - params_.buffer) {
       return Score::Ok(value, "soft_overlong");
-    if (*length < params_.min_length)
+    }
+    if (*length < params_.min_length) {
       return Score::Ok(value, "too_short");
+    }
     return Score::Ok(value);
   }
 
@@ -51,8 +55,9 @@ Status ValidateUpperSide(const OverlongOptions& o) {
 // Penalties are written 0.0 - x rather than -x so that factor 0 gives +0, not -0 (which JSON
 // output would print as "-0").
 double LengthPenalty(std::int64_t length, const LengthPenaltyParams& params) {
-  if (length > params.max_length)
+  if (length > params.max_length) {
     return 0.0 - params.factor;
+  }
   const std::int64_t ramp_start = params.max_length - params.buffer;
   if (length > ramp_start) {
     return 0.0 - params.factor * static_cast<double>(length - ramp_start) /

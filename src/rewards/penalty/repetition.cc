@@ -39,8 +39,9 @@ template <typename TokenIterator, typename Visit>
 bool VisitTokens(TokenIterator it, std::size_t max_tokens, Visit&& visit) {
   std::size_t count = 0;
   while (const std::optional<std::string_view> token = it.Next()) {
-    if (count == max_tokens)
+    if (count == max_tokens) {
       return true;
+    }
     visit(*token);
     ++count;
   }
@@ -67,8 +68,9 @@ class HashSet {
   bool Insert(std::uint64_t hash) {
     std::size_t i = hash & mask_;
     while (slots_[i] != 0) {
-      if (slots_[i] == hash)
+      if (slots_[i] == hash) {
         return false;
+      }
       i = (i + 1) & mask_;
     }
     slots_[i] = hash;
@@ -91,11 +93,13 @@ class RepetitionReward final : public Reward {
 
   Score Evaluate(const Sample& sample, ScoreContext&) const override {
     const RepetitionStats stats = MeasureRepetition(sample.completion_text, unit_, n_, max_tokens_);
-    if (stats.ngrams == 0)
+    if (stats.ngrams == 0) {
       return Score::Ok(0.0, "too_few_tokens");
+    }
     const double excess = (stats.ratio() - threshold_) / (1.0 - threshold_);
-    if (excess <= 0)
+    if (excess <= 0) {
       return Score::Ok(0.0);
+    }
     return Score::Ok(0.0 - factor_ * excess, "repetitive");
   }
 
@@ -114,8 +118,9 @@ RepetitionStats MeasureRepetition(std::string_view text, text::LengthUnit unit, 
   RepetitionStats stats;
   // A counting pass first, so that the table is allocated once at its final size.
   stats.truncated = VisitTokens(text, unit, max_tokens, [&](std::string_view) { ++stats.tokens; });
-  if (stats.tokens < n)
+  if (stats.tokens < n) {
     return stats;
+  }
   stats.ngrams = stats.tokens - n + 1;
 
   HashSet seen_ngrams(stats.ngrams);
@@ -124,16 +129,20 @@ RepetitionStats MeasureRepetition(std::string_view text, text::LengthUnit unit, 
   VisitTokens(text, unit, max_tokens, [&](std::string_view token) {
     window[position % n] = HashToken(token);
     ++position;
-    if (position < n)
+    if (position < n) {
       return;
+    }
     // Oldest token first: it sits right after the newest one in the ring.
     std::uint64_t hash = Mix(n);
-    for (std::size_t k = 0; k < n; ++k)
+    for (std::size_t k = 0; k < n; ++k) {
       hash = Mix(hash ^ window[(position + k) % n]);
-    if (hash == 0)
+    }
+    if (hash == 0) {
       hash = 1;  // 0 marks an empty slot.
-    if (seen_ngrams.Insert(hash))
+    }
+    if (seen_ngrams.Insert(hash)) {
       ++stats.distinct;
+    }
   });
   return stats;
 }
