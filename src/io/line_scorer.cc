@@ -145,9 +145,9 @@ void LineScorer::Parse(LineBatch& batch) const {
   batch.reserialize.assign(n, 0);
   batch.input_errors.resize(n);
   batch.states.resize(n);
-  std::vector<JsonParser> parsers;
-  parsers.reserve(state_.pool->threads());
-  for (std::size_t t = 0; t < state_.pool->threads(); ++t) {
+  // One parser per pool slot, kept in the batch so their buffers survive across batches.
+  std::vector<JsonParser>& parsers = batch.parsers;
+  while (parsers.size() < state_.pool->threads()) {
     parsers.emplace_back(JsonParseLimits{.max_depth = options_.max_json_depth});
   }
   state_.pool->ParallelFor(

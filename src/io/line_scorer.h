@@ -40,6 +40,7 @@ struct LineBatch {
   std::vector<std::uint8_t> usable;        // 1 when the line parsed and mapped.
   std::vector<merit::Score> input_errors;  // Why a line is not usable.
   std::vector<NodeScores> states;
+  std::vector<JsonParser> parsers;        // Per pool slot; reused across batches (and scorers).
 
   std::size_t size() const { return raw.size(); }
 
