@@ -15,11 +15,8 @@ namespace {
 using testing::HasSubstr;
 
 using Case = testutil::TextCase;
+using testutil::ExpectTextScores;
 using testutil::ScoreText;
-
-void ExpectScores(std::string_view reward, std::span<const Case> cases) {
-  testutil::ExpectTextScores(reward, cases);
-}
 
 TEST(FormatJson, WholeCompletion) {
   const Case kCases[] = {
@@ -37,14 +34,14 @@ TEST(FormatJson, WholeCompletion) {
       {"```json\n{\"a\": 1}\n```", 0, "invalid_json"},
       {"{\"a\": \"\xff\"}", 0, "invalid_json"},  // Invalid UTF-8 is invalid JSON.
   };
-  ExpectScores("{type: format.json}", kCases);
+  ExpectTextScores("{type: format.json}", kCases);
   const Case kAnyValue[] = {
       {"[1, 2]", 1, ""},
       {"null", 1, ""},
       {"\"text\"", 1, ""},
       {"nope", 0, "invalid_json"},
   };
-  ExpectScores("{type: format.json, require_object: false}", kAnyValue);
+  ExpectTextScores("{type: format.json, require_object: false}", kAnyValue);
 }
 
 TEST(FormatJson, RequiredKeys) {
@@ -56,12 +53,12 @@ TEST(FormatJson, RequiredKeys) {
       {R"({"name": null, "arguments": {"city": null}})", 1, ""},  // Present, even if null.
       {R"({"name": 1, "arguments": [1]})", 0, "missing_key"},
   };
-  ExpectScores("{type: format.json, required_keys: [name, arguments.city]}", kCases);
+  ExpectTextScores("{type: format.json, required_keys: [name, arguments.city]}", kCases);
   const Case kIndexed[] = {
       {R"({"items": [{"id": 1}]})", 1, ""},
       {R"({"items": []})", 0, "missing_key"},
   };
-  ExpectScores("{type: format.json, required_keys: [items.0.id]}", kIndexed);
+  ExpectTextScores("{type: format.json, required_keys: [items.0.id]}", kIndexed);
   const Result r = testutil::Score("{type: format.json, required_keys: [name]}",
                                    R"({"completion": "{\"nam\": 1}"})");
   EXPECT_EQ(r.reason, "missing_key");
@@ -82,14 +79,14 @@ TEST(FormatJson, Extraction) {
       {"{\"a\": 1}", 0, "no_json"},
       {"```json\n\n```", 0, "no_json"},
   };
-  ExpectScores("{type: format.json, extract: fenced}", kFencedCases);
+  ExpectTextScores("{type: format.json, extract: fenced}", kFencedCases);
   const Case kAnswerCases[] = {
       {"<think>{}</think><answer>{\"a\": 1}</answer>", 1, ""},
       {"<answer>{bad}</answer> <answer> {\"a\": 1} </answer>", 1, ""},  // The last one.
       {"<answer>{\"a\": 1}", 0, "no_json"},
       {"{\"a\": 1}", 0, "no_json"},
   };
-  ExpectScores("{type: format.json, extract: answer_tag}", kAnswerCases);
+  ExpectTextScores("{type: format.json, extract: answer_tag}", kAnswerCases);
   const Case kAutoCases[] = {
       {kFenced, 1, ""},
       {"<answer>{\"a\": 1}</answer>", 1, ""},
@@ -102,7 +99,7 @@ TEST(FormatJson, Extraction) {
       {"} backwards {", 0, "invalid_json"},
       {"", 0, "no_json"},
   };
-  ExpectScores("{type: format.json, extract: auto}", kAutoCases);
+  ExpectTextScores("{type: format.json, extract: auto}", kAutoCases);
 }
 
 TEST(FormatJson, HostileDocuments) {
@@ -128,12 +125,12 @@ TEST(FormatJson, HostileDocuments) {
       {many_braces, 0, "invalid_json"},
       {"text " + many_braces + "}", 0, "invalid_json"},
   };
-  ExpectScores("{type: format.json, extract: auto, require_object: false}", kCases);
+  ExpectTextScores("{type: format.json, extract: auto, require_object: false}", kCases);
   const Case kShallow[] = {
       {"[[1]]", 1, ""},
       {"[[[1]]]", 0, "invalid_json"},
   };
-  ExpectScores("{type: format.json, require_object: false, max_depth: 2}", kShallow);
+  ExpectTextScores("{type: format.json, require_object: false, max_depth: 2}", kShallow);
 }
 
 TEST(FormatJson, ConfigErrors) {

@@ -16,11 +16,8 @@ namespace {
 using testing::HasSubstr;
 
 using Case = testutil::TextCase;
+using testutil::ExpectTextScores;
 using testutil::ScoreText;
-
-void ExpectScores(std::string_view reward, std::span<const Case> cases) {
-  testutil::ExpectTextScores(reward, cases);
-}
 
 TEST(FormatTags, MixedR1Shape) {
   // Spec A §5: <think>...</think><answer>...</answer>, whitespace allowed between.
@@ -45,7 +42,7 @@ TEST(FormatTags, MixedR1Shape) {
       {"<think>a</think><answer>b</answer>\xff", 0, "text_outside_tags"},
       {"<think>a</think><answer>b</answer>\xe2\x80\x8b", 0, "text_outside_tags"},  // ZWSP.
   };
-  ExpectScores("{type: format.tags, tags: [think, answer]}", kCases);
+  ExpectTextScores("{type: format.tags, tags: [think, answer]}", kCases);
 }
 
 TEST(FormatTags, RejectsTagHacks) {
@@ -69,7 +66,7 @@ TEST(FormatTags, RejectsTagHacks) {
       {"<think>a", 0, "unclosed_tag"},
       {"<think>a</think><answer>1</answer", 0, "unclosed_tag"},
   };
-  ExpectScores("{type: format.tags, tags: [think, answer]}", kCases);
+  ExpectTextScores("{type: format.tags, tags: [think, answer]}", kCases);
 }
 
 TEST(FormatTags, ToolRlShapesWithNewlineSeparator) {
@@ -86,7 +83,7 @@ TEST(FormatTags, ToolRlShapesWithNewlineSeparator) {
       {"\n<think>a</think>\n<response>b</response>", 0, "text_outside_tags"},
       {"<think>a</think>\n<response>1</response>\n<response>2</response>", 0, "repeated_tag"},
   };
-  ExpectScores("{type: format.tags, tags: [think, response], separator: newline}", kCases);
+  ExpectTextScores("{type: format.tags, tags: [think, response], separator: newline}", kCases);
   // Tool call and response: three blocks separated by single newlines.
   const Case kThree[] = {
       {"<think>a</think>\n<tool_call>\n{\"name\": \"f\"}\n</tool_call>\n<response>b</response>", 1,
@@ -95,8 +92,8 @@ TEST(FormatTags, ToolRlShapesWithNewlineSeparator) {
        "out_of_order"},
       {"<think>a</think>\n<tool_call>\n{}\n</tool_call>", 0, "missing_tag"},
   };
-  ExpectScores("{type: format.tags, tags: [think, tool_call, response], separator: newline}",
-               kThree);
+  ExpectTextScores("{type: format.tags, tags: [think, tool_call, response], separator: newline}",
+                   kThree);
 }
 
 TEST(FormatTags, Options) {
@@ -105,19 +102,20 @@ TEST(FormatTags, Options) {
       {"<think>a</think><answer>b</answer>", 1, ""},
       {"<answer>b</answer><answer>b</answer>", 0, "repeated_tag"},
   };
-  ExpectScores("{type: format.tags, tags: [think, answer], ordered: false}", kUnordered);
+  ExpectTextScores("{type: format.tags, tags: [think, answer], ordered: false}", kUnordered);
   const Case kOutside[] = {
       {"Sure! <think>a</think> so <answer>b</answer> bye", 1, ""},
       {"Sure! <answer>b</answer>", 0, "missing_tag"},
       {"<think>a</think> <answer>1</answer> or <answer>2</answer>", 0, "repeated_tag"},
   };
-  ExpectScores("{type: format.tags, tags: [think, answer], allow_outside_text: true}", kOutside);
+  ExpectTextScores("{type: format.tags, tags: [think, answer], allow_outside_text: true}",
+                   kOutside);
   const Case kNonEmpty[] = {
       {"<think>a</think><answer>b</answer>", 1, ""},
       {"<think>a</think><answer> \n </answer>", 0, "empty_tag"},
       {"<think></think><answer>b</answer>", 0, "empty_tag"},
   };
-  ExpectScores("{type: format.tags, tags: [think, answer], allow_empty: false}", kNonEmpty);
+  ExpectTextScores("{type: format.tags, tags: [think, answer], allow_empty: false}", kNonEmpty);
   // The default tags are [think, answer].
   EXPECT_EQ(*ScoreText("{type: format.tags}", "<think>a</think><answer>b</answer>").reward, 1.0);
 }
@@ -135,7 +133,7 @@ TEST(FormatTags, LargeCompletionsStayLinear) {
       {many_tags, 0, "missing_tag"},
       {"<think>a</think><answer>x</answer>" + big, 0, "text_outside_tags"},
   };
-  ExpectScores("{type: format.tags, tags: [think, answer]}", kCases);
+  ExpectTextScores("{type: format.tags, tags: [think, answer]}", kCases);
 }
 
 TEST(FormatTags, ConfigErrors) {
