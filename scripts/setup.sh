@@ -7,6 +7,10 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libsimdjson-dev libyaml-cpp-dev libfmt-dev libcli11-dev libre2-dev libutf8proc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libgmp-dev libmpfr-dev            # math: exact arithmetic, rigorous interval bounds
+  libsqlite3-dev                    # sql.*: real SQLite execution
+  bubblewrap libseccomp-dev         # code.tests: namespaces sandbox + syscall filter
+  libcpp-httplib-dev wrk            # merit serve, and its load test
   clang libclang-rt-14-dev   # libFuzzer smoke runs (fuzz preset)
 )
 PIP_PACKAGES=(scikit-build-core nanobind pytest)

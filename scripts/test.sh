@@ -13,8 +13,9 @@ cmake --build --preset release
 ctest --preset release
 
 echo "== benchmarks run (smoke)"
-./build/release/bench/json_parse_benchmark --benchmark_min_time=0.01 >/dev/null
-./build/release/bench/line_scorer_benchmark --benchmark_min_time=0.01 >/dev/null
+for bench in $(find build/release/bench -name '*_benchmark' -type f -executable | sort); do
+  "$bench" --benchmark_min_time=0.01 >/dev/null
+done
 
 echo "== ASan + UBSan build and tests"
 cmake --preset asan >/dev/null
@@ -26,12 +27,16 @@ cmake --preset tsan >/dev/null
 cmake --build --preset tsan
 ctest --preset tsan
 
-echo "== fuzz smoke (libFuzzer, 20 s per target)"
+# Every fuzz/<name>_fuzzer.cc is a target.
+FUZZ_TARGETS=$(cd fuzz && ls -- *_fuzzer.cc | sed 's/\.cc$//')
+FUZZ_SECONDS="${FUZZ_SECONDS:-15}"
+echo "== fuzz smoke (libFuzzer, ${FUZZ_SECONDS} s per target)"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target json_parse_fuzzer config_fuzzer jsonl_fuzzer
-for target in json_parse_fuzzer config_fuzzer jsonl_fuzzer; do
+# shellcheck disable=SC2086
+cmake --build --preset fuzz --target $FUZZ_TARGETS
+for target in $FUZZ_TARGETS; do
   mkdir -p "build/fuzz/corpus/$target"
-  "./build/fuzz/fuzz/$target" -max_total_time=20 -timeout=5 -rss_limit_mb=2048 \
+  "./build/fuzz/fuzz/$target" -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=2048 \
       "build/fuzz/corpus/$target" "fuzz/corpus/$target" 2>"build/fuzz/$target.log" \
     || { tail -n 40 "build/fuzz/$target.log"; exit 1; }
 done

@@ -12,6 +12,12 @@ Registry BuiltinRegistry() {
   RegisterFormatRewards(registry);
   RegisterPenaltyRewards(registry);
   RegisterFieldRewards(registry);
+  RegisterMathRewards(registry);
+  RegisterTextRewards(registry);
+  RegisterVisionRewards(registry);
+  RegisterToolRewards(registry);
+  RegisterSqlRewards(registry);
+  RegisterCodeRewards(registry);
   return registry;
 }
 

@@ -12,6 +12,12 @@ void RegisterMatchRewards(Registry& registry);         // src/rewards/match/regi
 void RegisterFormatRewards(Registry& registry);        // src/rewards/format/register.cc
 void RegisterPenaltyRewards(Registry& registry);       // src/rewards/penalty/register.cc
 void RegisterFieldRewards(Registry& registry);         // src/rewards/field/value.cc
+void RegisterMathRewards(Registry& registry);          // src/rewards/math/register.cc
+void RegisterTextRewards(Registry& registry);          // src/rewards/text/register.cc
+void RegisterVisionRewards(Registry& registry);        // src/rewards/vision/register.cc
+void RegisterToolRewards(Registry& registry);          // src/rewards/tool/register.cc
+void RegisterSqlRewards(Registry& registry);           // src/rewards/sql/register.cc
+void RegisterCodeRewards(Registry& registry);          // src/rewards/code/register.cc
 
 }  // namespace merit
 
