@@ -8,9 +8,13 @@
 #define MERIT_REWARD_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "merit/json.h"
@@ -22,11 +26,39 @@ namespace merit {
 // Per-worker state for one Evaluate() call. Each pool thread owns one and reuses it across
 // samples, so rewards can keep scratch buffers here instead of allocating per sample.
 struct ScoreContext {
+  // Scratch that is not a string (token ids, hash tables, DP rows): one default-constructed T
+  // per context, made on first use and reused by every later call, from any reward, that asks
+  // for the same T. Contents are whatever the previous user left. T derives from ScratchBase.
+  class ScratchBase {
+   public:
+    virtual ~ScratchBase() = default;
+  };
+
+  template <typename T>
+  T& Scratch() {
+    static_assert(std::is_base_of_v<ScratchBase, T>);
+    // A context holds a handful of scratch types at most, so a linear scan beats a map.
+    for (auto& [type, object] : scratch_objects) {
+      if (*type == typeid(T)) {
+        return static_cast<T&>(*object);
+      }
+    }
+    scratch_objects.emplace_back(&typeid(T), std::make_unique<T>());
+    return static_cast<T&>(*scratch_objects.back().second);
+  }
+
   std::uint64_t seed = 0;                 // Deterministic per sample (for randomised checks).
   std::vector<Span>* segments = nullptr;  // Sink for dense segment rewards; null: not wanted.
   std::vector<Span>* steps = nullptr;     // Sink for step rewards; null: not wanted.
   std::string scratch;                    // Reusable buffers; contents undefined on entry.
   std::string scratch2;
+  // Sink for corpus-level sufficient statistics. Empty unless the engine wants them; when
+  // non-empty its size is the reward's corpus_statistics_size() and Evaluate() overwrites it
+  // with this sample's additive statistics (counts as doubles). The engine zero-fills it before
+  // the call and sums it only over samples this reward scored ok.
+  std::span<double> corpus_statistics = {};
+  // The objects Scratch<T>() hands out.
+  std::vector<std::pair<const std::type_info*, std::unique_ptr<ScratchBase>>> scratch_objects = {};
 };
 
 class Reward {
@@ -35,6 +67,19 @@ class Reward {
   // Never fails as a call: a sample that cannot be scored gets Score::Unscorable or
   // Score::Error with a reason. Must be bounded in time and memory for any input.
   virtual Score Evaluate(const Sample& sample, ScoreContext& context) const = 0;
+
+  // Corpus-level scoring (BLEU, chrF, TER are reported over a whole file, not as a mean of
+  // sentence scores). A reward with corpus statistics returns their count here; 0 means none.
+  virtual std::size_t corpus_statistics_size() const { return 0; }
+
+  // The corpus score from the element-wise sums of the statistics of all ok-scored samples.
+  // REQUIRES: sums.size() == corpus_statistics_size().
+  virtual double CorpusScore(std::span<const double> /*sums*/) const { return 0.0; }
+
+  // How the corpus score was computed, for the summary (e.g. sacrebleu's signature
+  // "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0"); empty when there is nothing
+  // to say. Same REQUIRES as CorpusScore.
+  virtual std::string CorpusSignature(std::span<const double> /*sums*/) const { return {}; }
 };
 
 // How a child hangs under its parent: set from the child's node in the config.

@@ -21,9 +21,12 @@ an unknown registry name KeyError. A sample that cannot be scored is a result wi
 from ._merit import Cancelled, ResourceExhausted, __version__
 from ._reward import Reward, describe, list_rewards, load_config
 from .adapters import openrlhf_reward_func, trl_reward, verl_compute_score
+from .client import Client, RemoteReward
 
 __all__ = [
     "Cancelled",
+    "Client",
+    "RemoteReward",
     "ResourceExhausted",
     "Reward",
     "__version__",

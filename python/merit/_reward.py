@@ -42,7 +42,12 @@ def _float(value: Any) -> Any:
 
 
 def _result(line: str) -> dict:
-    out = loads(line)
+    return _result_from_dict(loads(line))
+
+
+def _result_from_dict(out: dict) -> dict:
+    """A result dict from a parsed output line (or a served result object): merit's keys only,
+    numbers as floats."""
     result = {key: out[key] for key in _RESULT_KEYS if key in out}
     result["reward"] = _float(result.get("reward"))
     if "advantage" in result:
@@ -51,6 +56,19 @@ def _result(line: str) -> dict:
     if components:
         result["components"] = {name: _float(value) for name, value in components.items()}
     return result
+
+
+def _sample_lines(samples: Iterable[Mapping]) -> list:
+    """Each sample as one JSON line (bytes). Raises TypeError/ValueError naming the sample."""
+    lines = []
+    for i, sample in enumerate(samples):
+        if not isinstance(sample, Mapping):
+            raise TypeError(f"samples[{i}]: expected a dict, got {type(sample).__name__}")
+        try:
+            lines.append(dumps(sample))
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"samples[{i}]: {error}") from None
+    return lines
 
 
 def _restore(config_json: str, source: str, threads: Optional[int]) -> "Reward":
@@ -107,15 +125,7 @@ class Reward:
         """Scores samples as one batch: results[i] is samples[i]'s. Group-level nodes and
         advantages see the groups of this batch. A sample that cannot be used (missing field,
         wrong type) gets a result with status "error", not an exception."""
-        lines = []
-        for i, sample in enumerate(samples):
-            if not isinstance(sample, Mapping):
-                raise TypeError(f"samples[{i}]: expected a dict, got {type(sample).__name__}")
-            try:
-                lines.append(dumps(sample))
-            except (TypeError, ValueError) as error:
-                raise type(error)(f"samples[{i}]: {error}") from None
-        return [_result(line) for line in self._engine.score_lines(lines)]
+        return [_result(line) for line in self._engine.score_lines(_sample_lines(samples))]
 
     def score_lines(self, lines: Iterable[Union[str, bytes]]) -> list:
         """JSONL in, JSONL out, exactly as ``merit score``: each input is one JSON object (str or

@@ -4,8 +4,9 @@ Each adapter builds input objects in the shape of one ``fields:`` preset (engine
 and scores a whole call as one batch, so GRPO groups (several completions of one prompt, grouped
 by prompt text unless a ``group`` key says otherwise) are seen together by group-level nodes.
 
-The config may be a file path, a dict, or a ``merit.Reward``. A config written for the CLI
-(no ``fields:``, or ``fields: default``) gets the trainer's preset; a ``fields:`` mapping without
+The config may be a file path, a dict, a ``merit.Reward``, or a ``merit.RemoteReward`` (a config
+served by ``merit serve``: ``merit.Client(url).reward(name)``; then only scoring is remote). A
+config written for the CLI (no ``fields:``, or ``fields: default``) gets the trainer's preset; a ``fields:`` mapping without
 a preset (or with ``preset: default``) gets the trainer's preset underneath its own paths (so
 ``{reference: answer_col}`` still works); a config that names another trainer's preset is an
 error, because the adapter could not build the inputs it expects.
@@ -26,14 +27,17 @@ from typing import Any, Optional, Union
 from . import _merit
 from ._codec import loads
 from ._reward import Reward, _config_text
+from .client import RemoteReward
 
-ConfigLike = Union[str, "os.PathLike[str]", Mapping, Reward]
+ConfigLike = Union[str, "os.PathLike[str]", Mapping, Reward, RemoteReward]
 
 _NAN = float("nan")
 
 
 def _reward_for(config: ConfigLike, preset: str, adapter: str, threads: Optional[int]) -> Reward:
     """A Reward whose field mapping reads `preset`-shaped objects."""
+    if isinstance(config, RemoteReward):
+        return config.with_fields(preset)  # The server applies the rule below (service.cc).
     if isinstance(config, Reward):
         root, source = config.config, config.source
         if threads is None:

@@ -93,6 +93,13 @@ StatusOr<RewardTree> RewardTree::Build(const Json& node, const ConfigLocation& l
           n.component));
     }
   }
+  for (Node& n : tree.nodes_) {
+    if (n.reward != nullptr && n.reward->corpus_statistics_size() > 0) {
+      n.corpus_offset = tree.corpus_statistics_size_;
+      n.corpus_size = n.reward->corpus_statistics_size();
+      tree.corpus_statistics_size_ += n.corpus_size;
+    }
+  }
   return tree;
 }
 
@@ -236,7 +243,16 @@ void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext&
   }
   const Node& node = nodes_[index];
   if (node.reward != nullptr) {
-    state.scores[index] = node.reward->Evaluate(sample, context);
+    if (node.corpus_size == 0 || state.corpus_statistics.size() != corpus_statistics_size_) {
+      state.scores[index] = node.reward->Evaluate(sample, context);
+    } else {
+      const std::span<double> statistics(state.corpus_statistics.data() + node.corpus_offset,
+                                         node.corpus_size);
+      std::fill(statistics.begin(), statistics.end(), 0.0);
+      context.corpus_statistics = statistics;
+      state.scores[index] = node.reward->Evaluate(sample, context);
+      context.corpus_statistics = {};
+    }
     state.evaluated[index] = 1;
     return;
   }

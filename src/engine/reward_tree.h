@@ -26,6 +26,10 @@ struct NodeScores {
   std::vector<std::uint8_t> evaluated;  // 1 once scores[i] is final; 0: skipped or pending.
   std::vector<Span> segments;           // Dense rewards the leaves emitted (ScoreContext sinks).
   std::vector<Span> steps;
+  // Corpus statistics of every leaf that has them, at its Node::corpus_offset. Sized by the
+  // caller to RewardTree::corpus_statistics_size() to collect them; left empty (the default, and
+  // free) they are not asked for. Meaningful for a leaf only when it was evaluated and ok.
+  std::vector<double> corpus_statistics;
 };
 
 class RewardTree {
@@ -38,6 +42,9 @@ class RewardTree {
     std::vector<std::size_t> children;             // Indices into nodes().
     std::vector<ChildSpec> child_specs;
     bool deferred = false;  // This node or a descendant is group-level: evaluated in phase 2.
+    // Leaves with corpus statistics: where theirs sit in NodeScores::corpus_statistics.
+    std::size_t corpus_offset = 0;
+    std::size_t corpus_size = 0;
   };
 
   static StatusOr<RewardTree> Build(const Json& node, const ConfigLocation& location,
@@ -46,6 +53,9 @@ class RewardTree {
   const std::vector<Node>& nodes() const { return nodes_; }
 
   bool has_group_level() const { return !nodes_.empty() && nodes_[0].deferred; }
+
+  // The total corpus statistics of all leaves (0 when no reward has any).
+  std::size_t corpus_statistics_size() const { return corpus_statistics_size_; }
 
   // Phase 1 for one sample. `state` is resized and reset here.
   void EvaluateSample(const Sample& sample, ScoreContext& context, NodeScores& state) const;
@@ -63,6 +73,7 @@ class RewardTree {
                 NodeScores& state) const;
 
   std::vector<Node> nodes_;
+  std::size_t corpus_statistics_size_ = 0;
 };
 
 }  // namespace merit::internal

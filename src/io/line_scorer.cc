@@ -85,9 +85,9 @@ void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::stri
   out += ']';
 }
 
-void AppendError(const LineBatch& batch, std::size_t i, std::string& out) {
+void AppendError(const LineBatch& batch, std::size_t i, bool echo_input, std::string& out) {
   const merit::Score& error = batch.input_errors[i];
-  const bool echo = batch.objects[i].is_object();
+  const bool echo = echo_input && batch.objects[i].is_object();
   bool comma = echo ? AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], out)
                     : (out += '{', false);
   if (comma) {
@@ -135,6 +135,11 @@ LineScorer::LineScorer(const Engine& engine, LineScorerOptions options)
     key += ':';
     component_keys_.push_back(std::move(key));
   }
+  for (std::size_t n = 0; n < state_.tree.nodes().size(); ++n) {
+    if (state_.tree.nodes()[n].corpus_size > 0) {
+      corpus_nodes_.push_back(n);
+    }
+  }
 }
 
 void LineScorer::Parse(LineBatch& batch) const {
@@ -145,6 +150,12 @@ void LineScorer::Parse(LineBatch& batch) const {
   batch.reserialize.assign(n, 0);
   batch.input_errors.resize(n);
   batch.states.resize(n);
+  // Asking for corpus statistics is what sizing these does (see NodeScores).
+  if (const std::size_t corpus = state_.tree.corpus_statistics_size(); corpus > 0) {
+    for (NodeScores& state : batch.states) {
+      state.corpus_statistics.resize(corpus);
+    }
+  }
   // One parser per pool slot, kept in the batch so their buffers survive across batches.
   std::vector<JsonParser>& parsers = batch.parsers;
   while (parsers.size() < state_.pool->threads()) {
@@ -172,8 +183,9 @@ void LineScorer::Parse(LineBatch& batch) const {
             continue;
           }
           batch.objects[i] = std::move(parsed).value();
-          batch.reserialize[i] = HasOutputKey(batch.objects[i]) ? 1 : 0;
-          // The raw line is what gets echoed, so the object's values can move into the sample.
+          batch.reserialize[i] = options_.echo_input && HasOutputKey(batch.objects[i]) ? 1 : 0;
+          // The raw line is what gets echoed (if anything), so the object's values can move into
+          // the sample.
           error = batch.reserialize[i]
                       ? state_.fields.Map(batch.objects[i], &batch.samples[i])
                       : state_.fields.MapMoving(batch.objects[i], &batch.samples[i]);
@@ -229,13 +241,16 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
         Summary& partial = partials[begin / kFormatChunk];
         for (std::size_t i = begin; i < end; ++i) {
           if (!batch.usable[i]) {
-            AppendError(batch, i, piece);
+            AppendError(batch, i, options_.echo_input, piece);
             partial.AddStatus("error", batch.input_errors[i].reason);
             continue;
           }
           const NodeScores& state = batch.states[i];
           const merit::Score& root = state.scores[0];
-          if (AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i], piece)) {
+          if (!options_.echo_input) {
+            piece += '{';
+          } else if (AppendObjectPrefix(batch.raw[i], batch.objects[i], batch.reserialize[i],
+                                        piece)) {
             piece += ',';
           }
           piece += "\"reward\":";
@@ -287,6 +302,15 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
           }
           if (!advantages.empty() && advantages[i]) {
             partial.AddAdvantage(*advantages[i]);
+          }
+          for (std::size_t n : corpus_nodes_) {
+            if (state.evaluated[n] && state.scores[n].ok()) {
+              const auto& node = nodes[n];
+              partial.AddCorpusStatistics(
+                  n, *node.reward,
+                  std::span<const double>(state.corpus_statistics).subspan(node.corpus_offset,
+                                                                          node.corpus_size));
+            }
           }
         }
       });

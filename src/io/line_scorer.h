@@ -24,6 +24,10 @@ namespace merit::internal {
 struct LineScorerOptions {
   std::size_t max_line_bytes = 16u << 20;  // Longer lines are errors (reason line_too_long).
   std::size_t max_json_depth = 64;
+  // Echo the input object in each output line (merit score's format). Off: results carry only
+  // merit's keys, and an error line only "line" (its 1-based position) and the error keys (the
+  // HTTP server, whose callers already hold their samples).
+  bool echo_input = true;
 };
 
 // One batch of lines and everything derived from them. Reused across batches so that buffers
@@ -75,6 +79,7 @@ class LineScorer {
   const EngineState& state_;
   const LineScorerOptions options_;
   std::vector<std::string> component_keys_;  // "\"name\":" per node, escaped once.
+  std::vector<std::size_t> corpus_nodes_;     // Leaves whose rewards have corpus statistics.
 };
 
 }  // namespace merit::internal

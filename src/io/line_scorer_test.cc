@@ -15,8 +15,9 @@ namespace {
 
 constexpr std::string_view kConfig = "reward: {type: field.value, path: r}\n";
 
+// Scores `lines` in one batch; the summary goes to *summary_json when given.
 std::vector<Json> ScoreLines(const std::vector<std::string>& lines, std::size_t threads = 1,
-                             std::string_view config = kConfig) {
+                             std::string_view config = kConfig, Json* summary_json = nullptr) {
   const Engine engine = testutil::MakeEngine(config, threads);
   const LineScorer scorer(engine, {.max_line_bytes = 1 << 20});
   LineBatch batch;
@@ -38,6 +39,9 @@ std::vector<Json> ScoreLines(const std::vector<std::string>& lines, std::size_t 
     start = end + 1;
   }
   EXPECT_EQ(summary.total(), lines.size());
+  if (summary_json != nullptr) {
+    *summary_json = summary.ToJson("hash");
+  }
   return parsed;
 }
 
@@ -108,6 +112,42 @@ TEST(LineScorer, OutputIsIdenticalWhateverTheThreadCount) {
   ASSERT_EQ(one.size(), three.size());
   for (std::size_t i = 0; i < one.size(); ++i)
     ASSERT_EQ(one[i].Dump(), three[i].Dump()) << i;
+}
+
+// The summary's corpus score sums the statistics of the samples a component scored ok (the
+// sample without a reference and the broken line are left out), whatever the thread count;
+// components without corpus statistics report none. Expected: sacrebleu 2.6.0 corpus_score on
+// the three scored pairs.
+TEST(LineScorer, SummaryReportsCorpusScores) {
+  constexpr std::string_view kCorpusConfig = R"(
+reward:
+  type: mean
+  children:
+    - {type: text.bleu, name: bleu, scale: 100}
+    - {type: field.value, path: r, name: r}
+)";
+  std::vector<std::string> lines = {
+      R"({"completion": "The cat sat on the mat.", "reference": ["The cat is on the mat.", "The cat sat on a mat."], "metadata": {"r": 1}})",
+      R"({"completion": "x", "metadata": {"r": 1}})",
+      R"({"completion": "Paris is the capital of France.", "reference": "The capital of France is Paris.", "metadata": {"r": 1}})",
+      "{broken",
+      R"({"completion": "Hello", "reference": "Hello world, how are you today?", "metadata": {"r": 1}})",
+  };
+  for (int i = 0; i < 300; ++i) {  // Padding across format chunks; unscorable, so not summed.
+    lines.push_back(R"({"completion": "y", "metadata": {"r": 0}})");
+  }
+  Json one;
+  Json three;
+  ScoreLines(lines, 1, kCorpusConfig, &one);
+  ScoreLines(lines, 3, kCorpusConfig, &three);
+  const Json* corpus = one.Find("components")->Find("bleu")->Find("corpus");
+  ASSERT_NE(corpus, nullptr) << one.Dump();
+  EXPECT_NEAR(corpus->Find("score")->number(), 33.116400365790604, 1e-9);
+  EXPECT_EQ(corpus->Find("samples")->number(), 3);
+  EXPECT_EQ(corpus->Find("signature")->str(),
+            "nrefs:var|case:mixed|eff:no|tok:13a|smooth:exp|version:2.6.0");
+  EXPECT_EQ(one.Find("components")->Find("r")->Find("corpus"), nullptr);
+  EXPECT_EQ(corpus->Dump(), three.Find("components")->Find("bleu")->Find("corpus")->Dump());
 }
 
 TEST(LineScorer, GroupSafeCutKeepsTheLastGroupTogether) {

@@ -1,5 +1,6 @@
 #include "io/summary.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -39,6 +40,20 @@ double RunningStats::std() const {
   return count < 2 ? 0.0 : std::sqrt(m2 / static_cast<double>(count));
 }
 
+void CorpusSums::Merge(const CorpusSums& other) {
+  if (other.count == 0) {
+    return;
+  }
+  if (count == 0) {
+    *this = other;
+    return;
+  }
+  for (std::size_t i = 0; i < sums.size() && i < other.sums.size(); ++i) {
+    sums[i] += other.sums[i];
+  }
+  count += other.count;
+}
+
 Summary::Summary(std::vector<std::string> components)
     : names_(std::move(components)), components_(names_.size()) {}
 
@@ -58,6 +73,22 @@ void Summary::AddStatus(std::string_view status, std::string_view reason) {
   }
 }
 
+void Summary::AddCorpusStatistics(std::size_t component, const Reward& reward,
+                                  std::span<const double> statistics) {
+  if (corpus_.size() <= component) {
+    corpus_.resize(std::max(names_.size(), component + 1));
+  }
+  CorpusSums& corpus = corpus_[component];
+  if (corpus.count == 0) {
+    corpus.reward = &reward;
+    corpus.sums.assign(statistics.size(), 0.0);
+  }
+  for (std::size_t i = 0; i < statistics.size() && i < corpus.sums.size(); ++i) {
+    corpus.sums[i] += statistics[i];
+  }
+  ++corpus.count;
+}
+
 void Summary::Merge(const Summary& other) {
   total_ += other.total_;
   for (const auto& [status, n] : other.statuses_) {
@@ -68,6 +99,12 @@ void Summary::Merge(const Summary& other) {
   }
   for (std::size_t i = 0; i < components_.size() && i < other.components_.size(); ++i) {
     components_[i].Merge(other.components_[i]);
+  }
+  if (corpus_.size() < other.corpus_.size()) {
+    corpus_.resize(other.corpus_.size());
+  }
+  for (std::size_t i = 0; i < other.corpus_.size(); ++i) {
+    corpus_[i].Merge(other.corpus_[i]);
   }
   advantage_.Merge(other.advantage_);
   split_groups_ += other.split_groups_;
@@ -91,6 +128,13 @@ Json StatsJson(const RunningStats& s) {
                     {"max", Json::Num(s.max)}});
 }
 
+const CorpusSums* CorpusOf(const std::vector<CorpusSums>& corpus, std::size_t component) {
+  if (component >= corpus.size() || corpus[component].count == 0) {
+    return nullptr;
+  }
+  return &corpus[component];
+}
+
 Json CountsJson(const std::map<std::string, std::uint64_t, std::less<>>& counts) {
   Json out = Json::Obj();
   for (const auto& [key, n] : counts) {
@@ -104,7 +148,18 @@ Json CountsJson(const std::map<std::string, std::uint64_t, std::less<>>& counts)
 Json Summary::ToJson(const std::string& config_hash) const {
   Json components = Json::Obj();
   for (std::size_t i = 0; i < names_.size(); ++i) {
-    components.Set(names_[i], StatsJson(components_[i]));
+    Json stats = StatsJson(components_[i]);
+    if (const CorpusSums* corpus = CorpusOf(corpus_, i)) {
+      Json entry =
+          Json::Obj({{"score", Json::Num(corpus->reward->CorpusScore(corpus->sums))},
+                     {"samples", Json::Num(static_cast<double>(corpus->count))}});
+      if (std::string signature = corpus->reward->CorpusSignature(corpus->sums);
+          !signature.empty()) {
+        entry.Set("signature", Json::Str(std::move(signature)));
+      }
+      stats.Set("corpus", std::move(entry));
+    }
+    components.Set(names_[i], std::move(stats));
   }
   Json out = Json::Obj({{"samples", Json::Num(static_cast<double>(total_))},
                         {"status", CountsJson(statuses_)},
@@ -161,6 +216,16 @@ std::string Summary::ToText(const std::string& config_hash) const {
   }
   if (advantage_.count > 0) {
     row("advantage", advantage_);
+  }
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (const CorpusSums* corpus = CorpusOf(corpus_, i)) {
+      text += fmt::format("\ncorpus {} = {:.4f} over {} samples", names_[i],
+                          corpus->reward->CorpusScore(corpus->sums), corpus->count);
+      if (std::string signature = corpus->reward->CorpusSignature(corpus->sums);
+          !signature.empty()) {
+        text += fmt::format(" ({})", signature);
+      }
+    }
   }
   if (split_groups_ > 0) {
     text += fmt::format(

@@ -6,10 +6,12 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "merit/json.h"
+#include "merit/reward.h"
 
 namespace merit::internal {
 
@@ -26,6 +28,16 @@ struct RunningStats {
   double std() const;  // Population std; 0 for fewer than two values.
 };
 
+// A corpus-level score in the making (BLEU, chrF, TER over the whole file): the element-wise sums
+// of the corpus statistics of every sample the component scored ok. Counts are integers held in
+// doubles, so the sums are exact and independent of the order of addition (below 2^53).
+struct CorpusSums {
+  const Reward* reward = nullptr;  // Computes the score from the sums; outlives the summary.
+  std::vector<double> sums = {};
+  std::uint64_t count = 0;  // Samples summed.
+  void Merge(const CorpusSums& other);
+};
+
 class Summary {
  public:
   explicit Summary(std::vector<std::string> components);
@@ -35,6 +47,11 @@ class Summary {
   void AddComponent(std::size_t component, double value) { components_[component].Add(value); }
 
   void AddAdvantage(double value) { advantage_.Add(value); }
+
+  // Adds one sample's corpus statistics for `component`, whose reward is `reward` (which must
+  // outlive this summary). REQUIRES: statistics.size() == reward.corpus_statistics_size().
+  void AddCorpusStatistics(std::size_t component, const Reward& reward,
+                           std::span<const double> statistics);
 
   void AddSplitGroup() { ++split_groups_; }
 
@@ -48,6 +65,7 @@ class Summary {
   std::uint64_t count(std::string_view status) const;
 
   // A JSON object: {"samples", "status": {...}, "reasons": {...}, "components": {...}, ...}.
+  // A component with corpus statistics also has "corpus": {"score", "samples", "signature"}.
   Json ToJson(const std::string& config_hash) const;
   // Human-readable text for stderr.
   std::string ToText(const std::string& config_hash) const;
@@ -58,6 +76,7 @@ class Summary {
   std::map<std::string, std::uint64_t, std::less<>> reasons_;
   std::vector<std::string> names_;
   std::vector<RunningStats> components_;
+  std::vector<CorpusSums> corpus_;  // Per component; empty until a corpus statistic arrives.
   RunningStats advantage_;
   std::uint64_t split_groups_ = 0;
   double seconds_ = 0;

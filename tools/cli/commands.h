@@ -4,7 +4,9 @@
 #define MERIT_TOOLS_CLI_COMMANDS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "merit/status.h"
 
@@ -22,7 +24,25 @@ struct ScoreArgs {
   std::string summary_json;  // Also write the summary as JSON here.
 };
 
+struct ServeArgs {
+  std::vector<std::string> configs;  // "PATH" or "NAME=PATH"; the first is the default.
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  std::size_t threads = 0;  // Scoring threads per engine (0: all cores).
+  std::size_t workers = 0;  // Batches scored at once (0: as many as threads).
+  std::size_t queue = 64;   // Batches waiting beyond the workers; more get 429.
+  std::size_t http_threads = 128;
+  std::size_t max_batch = 8192;
+  std::size_t max_body_mb = 32;
+  std::size_t max_sample_bytes = 16u << 20;
+  std::int64_t timeout_ms = 30000;
+  std::int64_t max_timeout_ms = 300000;
+  std::string token_env;
+  bool quiet = false;
+};
+
 int RunScore(const ScoreArgs& args);
+int RunServe(const ServeArgs& args);
 int RunList(bool markdown);
 int RunDescribe(const std::string& name);
 int RunValidate(const std::string& config);

@@ -24,6 +24,27 @@ int main(int argc, char** argv) {
   score_cmd->add_flag("-q,--quiet", score.quiet, "No summary on stderr");
   score_cmd->add_option("--summary-json", score.summary_json, "Write the summary as JSON here");
 
+  merit::cli::ServeArgs serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Serve rewards over HTTP (see docs/serve.md)");
+  serve_cmd->add_option("-c,--config", serve.configs, "Config, or NAME=CONFIG; repeat for more")
+      ->required();
+  serve_cmd->add_option("--host", serve.host, "Address to bind (loopback by default)");
+  serve_cmd->add_option("--port", serve.port, "Port (0: any free port)");
+  serve_cmd->add_option("-j,--threads", serve.threads, "Scoring threads (0: all cores)");
+  serve_cmd->add_option("--workers", serve.workers, "Batches scored at once (0: = threads)");
+  serve_cmd->add_option("--queue", serve.queue, "Batches that may wait; more get 429");
+  serve_cmd->add_option("--http-threads", serve.http_threads, "Connections served at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  serve_cmd->add_option("--max-batch", serve.max_batch, "Samples per request; more get 413");
+  serve_cmd->add_option("--max-body-mb", serve.max_body_mb, "Request body size; more get 413");
+  serve_cmd->add_option("--max-sample-bytes", serve.max_sample_bytes,
+                        "Longer samples get an error result");
+  serve_cmd->add_option("--timeout-ms", serve.timeout_ms, "Default per-request deadline (504)");
+  serve_cmd->add_option("--max-timeout-ms", serve.max_timeout_ms, "Cap on a requested deadline");
+  serve_cmd->add_option("--token-env", serve.token_env,
+                        "Require 'Authorization: Bearer $VAR' (all routes but /health)");
+  serve_cmd->add_flag("-q,--quiet", serve.quiet, "No access log on stderr");
+
   bool markdown = false;
   CLI::App* list_cmd = app.add_subcommand("list", "List rewards, aggregators and estimators");
   list_cmd->add_flag("--markdown", markdown, "Markdown table (the README's reward table)");
@@ -44,6 +65,9 @@ int main(int argc, char** argv) {
   try {
     if (score_cmd->parsed()) {
       return merit::cli::RunScore(score);
+    }
+    if (serve_cmd->parsed()) {
+      return merit::cli::RunServe(serve);
     }
     if (list_cmd->parsed()) {
       return merit::cli::RunList(markdown);

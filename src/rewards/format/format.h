@@ -13,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "merit/json.h"
 #include "merit/options.h"
 #include "merit/reward.h"
 #include "merit/status.h"
@@ -104,6 +105,8 @@ struct JsonOptions {
   std::vector<std::string> required_keys;
   bool require_object = true;
   std::int64_t max_depth = 64;
+  Json schema;
+  std::string schema_field;
   static constexpr auto kFields = std::tuple{
       Field{"extract",
             &JsonOptions::extract,
@@ -120,6 +123,13 @@ struct JsonOptions {
             "Most levels of nested arrays and objects; deeper documents are invalid "
             "(\"invalid_json\"), never recursed into.",
             {.min = 1, .max = static_cast<double>(kMaxJsonDepth)}},
+      Field{"schema", &JsonOptions::schema,
+            "A JSON Schema (draft 2020-12 common keywords, see docs/tools.md) the document must "
+            "satisfy; a violation scores 0 with reason schema_violation and the failing JSON "
+            "pointer in the explanation."},
+      Field{"schema_field", &JsonOptions::schema_field,
+            "Dotted path in the sample's metadata to a per-sample schema (used instead of "
+            "schema; a sample without one is unscorable)."},
   };
   Status Validate() const;
 };

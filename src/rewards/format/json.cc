@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "rewards/format/format.h"
+#include "rewards/format/json_schema.h"
 
 namespace merit::format {
 namespace {
@@ -98,11 +99,13 @@ std::optional<std::string_view> LastAnswerTag(std::string_view text) {
 
 class JsonReward final : public Reward {
  public:
-  explicit JsonReward(const JsonOptions& options)
+  JsonReward(const JsonOptions& options, std::optional<JsonSchema> schema)
       : extract_(ParseExtract(options.extract)),
         required_keys_(options.required_keys),
         require_object_(options.require_object),
-        max_depth_(static_cast<std::size_t>(options.max_depth)) {}
+        max_depth_(static_cast<std::size_t>(options.max_depth)),
+        schema_(std::move(schema)),
+        schema_field_(options.schema_field) {}
 
   Score Evaluate(const Sample& sample, ScoreContext&) const override {
     const std::string_view text = sample.completion_text;
@@ -163,14 +166,43 @@ class JsonReward final : public Reward {
         return Score{.reason = "missing_key", .explanation = fmt::format("no key \"{}\"", key)};
       }
     }
-    return Score::Ok(1.0);
+    return CheckSchema(sample, *parsed);
   }
 
  private:
+  Score CheckSchema(const Sample& sample, const Json& document) const {
+    std::optional<SchemaViolation> violation;
+    if (!schema_field_.empty()) {
+      // A per-sample schema: compiled for this sample only (schemas are small next to a
+      // completion, and compiling is linear in the schema).
+      const Json* schema = sample.metadata.FindPath(schema_field_);
+      if (schema == nullptr || schema->is_null()) {
+        return Score::Unscorable("no_reference",
+                                 fmt::format("no schema at metadata.{}", schema_field_));
+      }
+      StatusOr<JsonSchema> compiled = JsonSchema::Compile(*schema);
+      if (!compiled.ok()) {
+        return Score::Unscorable("reference_unparseable", compiled.status().message());
+      }
+      violation = compiled->Validate(document);
+    } else if (schema_.has_value()) {
+      violation = schema_->Validate(document);
+    }
+    if (violation.has_value()) {
+      return Score{.reason = "schema_violation",
+                   .explanation = fmt::format("at \"{}\": {} (schema \"{}\")",
+                                              violation->instance_pointer, violation->message,
+                                              violation->schema_pointer)};
+    }
+    return Score::Ok(1.0);
+  }
+
   const Extract extract_;
   const std::vector<std::string> required_keys_;
   const bool require_object_;
   const std::size_t max_depth_;
+  const std::optional<JsonSchema> schema_;
+  const std::string schema_field_;
 };
 
 }  // namespace
@@ -181,11 +213,22 @@ Status JsonOptions::Validate() const {
       return InvalidArgumentError(fmt::format("required_keys[{}]: empty key", i));
     }
   }
+  if (!schema.is_null() && !schema_field.empty()) {
+    return InvalidArgumentError("give schema or schema_field, not both");
+  }
   return OkStatus();
 }
 
 RewardOr MakeJson(const JsonOptions& options) {
-  return std::unique_ptr<const Reward>(std::make_unique<JsonReward>(options));
+  std::optional<JsonSchema> schema;
+  if (!options.schema.is_null()) {
+    StatusOr<JsonSchema> compiled = JsonSchema::Compile(options.schema);
+    if (!compiled.ok()) {
+      return InvalidArgumentError("schema: " + compiled.status().message());
+    }
+    schema = std::move(*compiled);
+  }
+  return std::unique_ptr<const Reward>(std::make_unique<JsonReward>(options, std::move(schema)));
 }
 
 }  // namespace merit::format

@@ -141,8 +141,8 @@ TEST(FormatJson, ConfigErrors) {
               HasSubstr("required_keys[1]: empty key"));
   EXPECT_THAT(ConfigError("reward: {type: format.json, max_depth: 0}"),
               HasSubstr("reward.max_depth: expected"));
-  EXPECT_THAT(ConfigError("reward: {type: format.json, schema: {}}"),
-              HasSubstr("reward.schema: unknown option"));
+  EXPECT_THAT(ConfigError("reward: {type: format.json, schema: {type: int}}"),
+              HasSubstr("schema at \"/type\": unknown type"));
 }
 
 }  // namespace

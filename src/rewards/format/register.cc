@@ -28,12 +28,12 @@ void RegisterFormatRewards(Registry& registry) {
       &format::MakeTags);
   registry.AddReward<format::JsonOptions>(
       {.name = "format.json",
-       .summary = "1 if the completion (or its ```json block or <answer>) parses as JSON and has "
-                  "the required keys, else 0.",
+       .summary = "1 if the completion (or its ```json block or <answer>) parses as JSON, has "
+                  "the required keys and satisfies the JSON Schema if one is given, else 0.",
        .min = 0.0,
        .max = 1.0,
        .example = "{type: format.json, extract: auto, required_keys: [name, arguments]}",
-       .source = "merit (structured-output format check; JSON Schema is a separate reward)"},
+       .source = "merit (structured-output format check); JSON Schema draft 2020-12 keywords"},
       &format::MakeJson);
 }
 

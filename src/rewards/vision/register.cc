@@ -1,11 +1,12 @@
 #include "merit/registry.h"
 
 #include "rewards/families.h"
+#include "rewards/vision/iou.h"
 
 namespace merit {
 
 void RegisterVisionRewards(Registry& registry) {
-  (void)registry;
+  vision::RegisterIou(registry);
 }
 
 }  // namespace merit

@@ -1,0 +1,118 @@
+// text.ter and text.rouge on the shared parity fixtures: one pass over all pairs per iteration,
+// scored through the rewards' Evaluate (references as JSON, as in production), one thread. Items
+// are sentence pairs; bench/text_ter_rouge_vs_peers.py compares them with sacrebleu and
+// rouge-score on the same pairs. The first pass checks one known answer before timing.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+
+#include "merit/json.h"
+#include "merit/reward.h"
+#include "rewards/text/rouge.h"
+#include "rewards/text/ter.h"
+
+namespace merit::text_metrics {
+namespace {
+
+std::vector<Sample> Load(const std::string& path, std::string_view hyp_key, std::string_view ref_key) {
+  std::vector<Sample> samples;
+  std::ifstream in(path);
+  std::string line;
+  JsonParser parser;
+  while (std::getline(in, line)) {
+    const Json row = parser.Parse(line).value();
+    Sample sample;
+    sample.completion_text = row.Find(hyp_key)->str();
+    sample.reference = *row.Find(ref_key);
+    samples.push_back(std::move(sample));
+  }
+  return samples;
+}
+
+// ../shared/data beside the repository; MERIT_DATA_DIR overrides it.
+std::string DataPath(std::string_view relative) {
+  const char* dir = std::getenv("MERIT_DATA_DIR");
+  const std::filesystem::path root =
+      dir != nullptr ? std::filesystem::path(dir)
+                     : std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "shared" /
+                           "data";
+  return (root / relative).string();
+}
+
+void Run(benchmark::State& state, const std::vector<Sample>& samples,
+         const std::vector<const Reward*>& rewards) {
+  if (samples.empty()) {
+    state.SkipWithError("fixture absent");
+    return;
+  }
+  ScoreContext context;
+  for (auto _ : state) {
+    for (const Sample& sample : samples) {
+      for (const Reward* reward : rewards) {
+        benchmark::DoNotOptimize(reward->Evaluate(sample, context));
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(samples.size()));
+}
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "answer check failed: %s\n", what);
+    std::exit(1);
+  }
+}
+
+}  // namespace
+}  // namespace merit::text_metrics
+
+int main(int argc, char** argv) {
+  namespace tm = merit::text_metrics;
+  static const std::vector<merit::Sample> mt = tm::Load(tm::DataPath("mt/wmt17_en_de_10k.jsonl"), "hyp", "ref");
+  static const std::vector<merit::Sample> pairs =
+      tm::Load(tm::DataPath("rouge/en_pairs_9942.jsonl"), "prediction", "reference");
+  static std::vector<std::unique_ptr<const merit::Reward>> owned;
+
+  owned.push_back(tm::MakeTer(tm::TerOptions{.output = "ter", .scale = 100}).value());
+  const merit::Reward* ter = owned.back().get();
+  if (!mt.empty()) {
+    merit::ScoreContext context;
+    // wmt17_en_de_10k.jsonl row 0: sacrebleu sentence TER 62.5.
+    tm::Check(ter->Evaluate(mt[0], context).value == 62.5, "TER of row 0");
+  }
+  benchmark::RegisterBenchmark("Ter", [ter](benchmark::State& state) { tm::Run(state, mt, {ter}); })
+      ->Unit(benchmark::kMillisecond);
+
+  const char* types[] = {"rouge1", "rouge2", "rougeL", "rougeLsum"};
+  for (const bool stem : {false, true}) {
+    std::vector<const merit::Reward*> all;
+    for (const char* type : types) {
+      owned.push_back(tm::MakeRouge(tm::RougeOptions{.rouge_type = type, .use_stemmer = stem}).value());
+      const merit::Reward* rouge = owned.back().get();
+      all.push_back(rouge);
+      benchmark::RegisterBenchmark(
+          (std::string("Rouge/") + type + (stem ? "_stem" : "")).c_str(),
+          [rouge](benchmark::State& state) { tm::Run(state, pairs, {rouge}); })
+          ->Unit(benchmark::kMillisecond);
+    }
+    if (!pairs.empty() && stem) {
+      merit::ScoreContext context;
+      // en_pairs_9942.jsonl row 0: rougeLsum_stem F = 0.379747 (printed to 6 decimals).
+      tm::Check(std::fabs(all[3]->Evaluate(pairs[0], context).value - 0.379747) < 5e-7, "rougeLsum row 0");
+    }
+    benchmark::RegisterBenchmark(
+        (std::string("Rouge/rouge1_rouge2_rougeL_rougeLsum") + (stem ? "_stem" : "")).c_str(),
+        [all](benchmark::State& state) { tm::Run(state, pairs, all); })
+        ->Unit(benchmark::kMillisecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
