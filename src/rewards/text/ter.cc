@@ -431,17 +431,36 @@ void TercomTokenize(std::string_view text, const TercomOptions& options, std::st
   }
 }
 
-std::string TercomNormalize(std::string_view text, const TercomOptions& options) {
-  std::string buffer;
-  std::vector<std::string_view> tokens;
-  TercomTokenize(text, options, buffer, tokens);
-  std::string out;
+namespace {
+
+void JoinTokens(const std::vector<std::string_view>& tokens, std::string& out) {
+  out.clear();
   for (const std::string_view token : tokens) {
     if (!out.empty()) {
       out.push_back(' ');
     }
     out.append(token);
   }
+}
+
+}  // namespace
+
+void TercomTokenizeReference(std::string_view text, const TercomOptions& options,
+                             std::string& buffer, std::vector<std::string_view>& tokens) {
+  TercomTokenize(text, options, buffer, tokens);
+  if (options.normalized) {
+    std::string first_pass;
+    JoinTokens(tokens, first_pass);
+    TercomTokenize(first_pass, options, buffer, tokens);
+  }
+}
+
+std::string TercomNormalize(std::string_view text, const TercomOptions& options) {
+  std::string buffer;
+  std::vector<std::string_view> tokens;
+  TercomTokenize(text, options, buffer, tokens);
+  std::string out;
+  JoinTokens(tokens, out);
   return out;
 }
 
@@ -606,7 +625,8 @@ class Ter final : public Reward {
     std::int64_t best_edits = std::numeric_limits<std::int64_t>::max();
     double ref_length_sum = 0;
     for (const Json& reference : references) {
-      TercomTokenize(ReferenceItemText(reference), tokenizer_, context.scratch2, ref_tokens);
+      TercomTokenizeReference(ReferenceItemText(reference), tokenizer_, context.scratch2,
+                              ref_tokens);
       if (ref_tokens.size() > max_words_) {
         return TooLongError(ref_tokens.size(), "a reference");
       }
@@ -651,7 +671,8 @@ class Ter final : public Reward {
     }
     std::vector<std::string_view> ref_tokens;
     for (const Json& reference : references) {
-      TercomTokenize(ReferenceItemText(reference), tokenizer_, context.scratch2, ref_tokens);
+      TercomTokenizeReference(ReferenceItemText(reference), tokenizer_, context.scratch2,
+                              ref_tokens);
       if (n_hyp < 2 * ref_tokens.size()) {
         return TooLongError(n_hyp, "the completion");
       }

@@ -47,6 +47,14 @@ struct TercomOptions {
 void TercomTokenize(std::string_view text, const TercomOptions& options, std::string& buffer,
                     std::vector<std::string_view>& tokens);
 
+// A reference as sacrebleu's TER sees it: tokenised twice, since Metric._cache_references runs
+// _preprocess_segment and TER._extract_reference_info runs it again on the result. Only
+// `normalized` is not idempotent: the first pass turns "john's\t" (or "john's.") into
+// "john's " (or "john's . "), whose possessive the second pass splits; the hypothesis is
+// tokenised once. Same contract as TercomTokenize.
+void TercomTokenizeReference(std::string_view text, const TercomOptions& options,
+                             std::string& buffer, std::vector<std::string_view>& tokens);
+
 // ' '.join of the tokens: what sacrebleu's TercomTokenizer returns (for tests).
 std::string TercomNormalize(std::string_view text, const TercomOptions& options);
 

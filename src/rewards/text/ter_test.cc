@@ -179,6 +179,23 @@ TEST(Ter, EqualsSacrebleuSentenceScore) {
       {"It's John's book, isn't it? 3.14 and 1,000 -5 well-known", {"its johns book isnt it 3.14"}, {.normalized = true}, 183.33333333333331},
       {"It's John's book, isn't it? 3.14 and 1,000 -5 well-known", {"its johns book isnt it 3.14"}, {.no_punct = true}, 116.66666666666667},
       {"It's John's book, isn't it? 3.14 and 1,000 -5 well-known", {"its johns book isnt it 3.14"}, {.normalized = true, .no_punct = true, .asian_support = true}, 150.0},
+      // sacrebleu tokenises a reference twice: with normalized, the first pass turns "'s\t" and
+      // "'s." into "'s " and "'s .", whose possessive only the second pass splits.
+      {"John's cat", {"John's\tcat"}, {}, 0.0},
+      {"John's cat", {"John's\tcat"}, {.case_sensitive = true}, 0.0},
+      {"John's cat", {"John's\tcat"}, {.normalized = true}, 0.0},
+      {"John's cat", {"John's\tcat"}, {.no_punct = true}, 0.0},
+      {"John's cat", {"John's\tcat"}, {.normalized = true, .no_punct = true, .asian_support = true}, 0.0},
+      {"John's.", {"John's."}, {}, 0.0},
+      {"John's.", {"John's."}, {.case_sensitive = true}, 0.0},
+      {"John's.", {"John's."}, {.normalized = true}, 66.66666666666666},
+      {"John's.", {"John's."}, {.no_punct = true}, 0.0},
+      {"John's.", {"John's."}, {.normalized = true, .no_punct = true, .asian_support = true}, 100.0},
+      {"It's ok", {"it's, ok"}, {}, 50.0},
+      {"It's ok", {"it's, ok"}, {.case_sensitive = true}, 50.0},
+      {"It's ok", {"it's, ok"}, {.normalized = true}, 25.0},
+      {"It's ok", {"it's, ok"}, {.no_punct = true}, 0.0},
+      {"It's ok", {"it's, ok"}, {.normalized = true, .no_punct = true, .asian_support = true}, 0.0},
   };
   for (const TerCase& c : cases) {
     SCOPED_TRACE(c.hyp);
