@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -78,7 +79,8 @@ void Check(const Reward& reward, const Pairs& pairs, const std::vector<double>& 
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  std::string data = "../shared/data";
+  // ../shared/data beside the repository (absent in a user's clone); --data=DIR overrides it.
+  std::string data = (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "shared" / "data").string();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--data=", 0) == 0) {
@@ -87,8 +89,8 @@ int main(int argc, char** argv) {
   }
   static const merit::Pairs pairs = merit::Load(data + "/mt/wmt17_en_de_10k.jsonl");
   if (pairs.samples.empty()) {
-    std::fprintf(stderr, "fixture not found under %s (pass --data=DIR)\n", data.c_str());
-    return 1;
+    std::fprintf(stderr, "skipping: WMT17 fixture not found under %s (pass --data=DIR)\n", data.c_str());
+    return 0;
   }
   static const merit::Registry registry = merit::BuiltinRegistry();
   static const auto bleu = merit::Make(registry, "text.bleu", R"({"scale": 100})");

@@ -137,6 +137,11 @@ constexpr std::uint64_t kNamespaceCloneFlags[] = {CLONE_NEWUSER, CLONE_NEWNS,  C
                                                   CLONE_NEWPID,  CLONE_NEWIPC, CLONE_NEWUTS,
                                                   CLONE_NEWCGROUP};
 
+// libseccomp's SCMP_A0..SCMP_A5 macros are C compound literals, which clang rejects in C++.
+scmp_arg_cmp ArgCompare(unsigned arg, scmp_compare op, std::uint64_t a, std::uint64_t b = 0) {
+  return scmp_arg_cmp{.arg = arg, .op = op, .datum_a = a, .datum_b = b};
+}
+
 StatusOr<std::string> BuildSeccompFilter() {
   struct CtxDeleter {
     void operator()(void* ctx) const { seccomp_release(ctx); }
@@ -160,18 +165,18 @@ StatusOr<std::string> BuildSeccompFilter() {
     }
     MERIT_RETURN_IF_ERROR(add(SCMP_ACT_ERRNO(EPERM), nr, 0, nullptr));
   }
-  const scmp_arg_cmp not_unix = SCMP_A0(SCMP_CMP_NE, AF_UNIX);
+  const scmp_arg_cmp not_unix = ArgCompare(0, SCMP_CMP_NE, AF_UNIX);
   MERIT_RETURN_IF_ERROR(add(SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1, &not_unix));
   MERIT_RETURN_IF_ERROR(add(SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socketpair), 1, &not_unix));
   for (std::uint64_t flag : kNamespaceCloneFlags) {
-    const scmp_arg_cmp has_flag = SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag);
+    const scmp_arg_cmp has_flag = ArgCompare(0, SCMP_CMP_MASKED_EQ, flag, flag);
     MERIT_RETURN_IF_ERROR(add(SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1, &has_flag));
   }
   // clone3 passes its flags in memory, where seccomp cannot look; ENOSYS makes glibc fall back
   // to clone, whose flags the rules above check.
   MERIT_RETURN_IF_ERROR(add(SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, nullptr));
   // TIOCSTI pushes characters into a terminal's input queue (--new-session covers the same).
-  const scmp_arg_cmp tiocsti = SCMP_A1(SCMP_CMP_EQ, TIOCSTI);
+  const scmp_arg_cmp tiocsti = ArgCompare(1, SCMP_CMP_EQ, TIOCSTI);
   MERIT_RETURN_IF_ERROR(add(SCMP_ACT_ERRNO(EPERM), SCMP_SYS(ioctl), 1, &tiocsti));
 
   // libseccomp writes the program to a file descriptor; a memfd keeps it in memory.

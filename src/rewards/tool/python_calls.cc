@@ -963,6 +963,10 @@ StatusOr<std::vector<ToolCall>> ParseSourceTextCalls(std::string_view text,
       pos = end;
       if (pos < text.size() && text[pos] == ',') {
         ++pos;
+      } else if (pos < text.size() && text[pos] != ')') {
+        // A stray ']' or '}' ends the value without being consumed: without this the loop
+        // would never advance (found by tool_calls_fuzzer).
+        return error("unbalanced value", pos);
       }
     }
     if (calls.size() >= options.max_calls) {
