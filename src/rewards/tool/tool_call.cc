@@ -261,6 +261,9 @@ StatusOr<ToolCall> ReadCallObject(Json&& object) {
   }
   const Json* name = body->Find("name");
   if (name != nullptr && name->is_string()) {
+    if (name->str().empty()) {
+      return InvalidArgumentError("a tool call's \"name\" is empty");
+    }
     Json* args = FindMutable(*body, "arguments");
     if (args == nullptr) {
       args = FindMutable(*body, "parameters");
@@ -272,7 +275,7 @@ StatusOr<ToolCall> ReadCallObject(Json&& object) {
   // BFCL's result format: {"<name>": "<json args>"} or {"<name>": {args}}.
   if (body->object().size() == 1) {
     auto& [key, value] = body->object().front();
-    if (value.is_string() || value.is_object()) {
+    if (!key.empty() && (value.is_string() || value.is_object())) {
       MERIT_ASSIGN_OR_RETURN(Json arguments, ArgumentsObject(&value));
       return ToolCall{.name = key, .arguments = std::move(arguments)};
     }

@@ -170,6 +170,10 @@ TEST(ReadCallObject, Shapes) {
   EXPECT_FALSE(ReadCallObject(J(R"({"name": "f", "arguments": "[1]"})")).ok());
   EXPECT_FALSE(ReadCallObject(J(R"([1])")).ok());
   EXPECT_FALSE(ReadCallObject(J(R"({"a": 1, "b": 2})")).ok());
+  // A call needs a name: an empty one is an error in both the OpenAI and the BFCL shape
+  // (found by tool_calls_fuzzer).
+  EXPECT_FALSE(ReadCallObject(J(R"({"name": "", "arguments": {}})")).ok());
+  EXPECT_FALSE(ReadCallObject(J(R"({"": " "})")).ok());
 }
 
 Sample TextSample(std::string text) {
