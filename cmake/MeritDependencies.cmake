@@ -10,6 +10,8 @@ pkg_check_modules(GMP REQUIRED IMPORTED_TARGET gmp)             # math: exact bi
 pkg_check_modules(MPFR REQUIRED IMPORTED_TARGET mpfr)           # math: interval bounds with directed rounding.
 find_package(SQLite3 REQUIRED)    # sql.*: gold and predicted queries really run on SQLite.
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)  # code.tests: syscall filter in the sandbox.
+find_package(CURL REQUIRED)      # Model backends: asynchronous HTTP client (curl multi), keep-alive reuse.
+find_package(OpenSSL REQUIRED)   # Model backends: SHA-256 keys of the content-addressed response cache.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)  # merit serve: HTTP/1.1 server (cpp-httplib, header-only).
 if(MERIT_BUILD_CLI)
   find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)  # Command-line parsing (header-only).

@@ -121,6 +121,7 @@ nb::dict EntryToDict(const Registry::Entry& entry) {
   d["min"] = entry.info.min;
   d["max"] = entry.info.max;
   d["example"] = std::string(entry.info.example);
+  d["example_backends"] = std::string(entry.info.example_backends);
   d["source"] = std::string(entry.info.source);
   nb::list options;
   for (const OptionDoc& option : entry.options) {

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libsqlite3-dev                    # sql.*: real SQLite execution
   bubblewrap libseccomp-dev         # code.tests: namespaces sandbox + syscall filter
   libcpp-httplib-dev wrk            # merit serve, and its load test
+  libcurl4-openssl-dev libssl-dev   # model backends: async HTTP client (curl multi); SHA-256 cache keys
   clang libclang-rt-14-dev   # libFuzzer smoke runs (fuzz preset)
 )
 PIP_PACKAGES=(scikit-build-core nanobind pytest)

@@ -25,6 +25,17 @@ namespace merit {
 
 enum class NodeKind : std::uint8_t { kReward, kAggregator, kAdvantage };
 
+namespace backends {
+class BackendSet;  // src/backends/backend.h: the named model backends of one config.
+}  // namespace backends
+
+// What a config provides to the rewards built from it, beyond their own options.
+struct BuildContext {
+  // The config's `backends:` section, built before the reward tree; never null while building
+  // (empty when the config has none). Rewards keep pointers into it: it outlives them.
+  const backends::BackendSet* backends = nullptr;
+};
+
 // What `merit list` and `merit describe` show. Strings are static literals.
 struct NodeInfo {
   std::string_view name = {};     // "match.exact"
@@ -32,6 +43,8 @@ struct NodeInfo {
   double min = 0.0;               // Declared output range (may be infinite).
   double max = 1.0;
   std::string_view example = {};  // A YAML flow mapping that builds, e.g. {type: match.exact}.
+  // For model-backed rewards: the `backends:` section (a YAML flow mapping) the example needs.
+  std::string_view example_backends = {};
   std::string_view source = {};   // Where the definition comes from (paper, spec section).
 };
 
@@ -45,7 +58,8 @@ struct ChildSlot {
 class Registry {
  public:
   using RewardFactory = std::function<StatusOr<std::unique_ptr<const Reward>>(
-      const Json& node, const ConfigLocation& location, std::span<const std::string_view> ignored)>;
+      const Json& node, const ConfigLocation& location, std::span<const std::string_view> ignored,
+      const BuildContext& build)>;
   using AggregatorFactory = std::function<StatusOr<std::unique_ptr<const Aggregator>>(
       const Json& node, const ConfigLocation& location, std::span<const std::string_view> ignored,
       std::span<const ChildSpec> children)>;
@@ -73,18 +87,17 @@ class Registry {
   template <typename Options>
   void AddReward(NodeInfo info,
                  StatusOr<std::unique_ptr<const Reward>> (*factory)(const Options&)) {
-    Entry entry{.info = info, .kind = NodeKind::kReward, .options = DescribeOptions<Options>()};
-    entry.reward =
-        [factory](
-            const Json& node, const ConfigLocation& location,
-            std::span<const std::string_view> ignored) -> StatusOr<std::unique_ptr<const Reward>> {
-      MERIT_ASSIGN_OR_RETURN(Options options, ParseOptions<Options>(node, location, ignored));
-      auto built = factory(options);
-      if (!built.ok())
-        return location.Error(built.status().message());
-      return built;
-    };
-    Insert(std::move(entry));
+    AddRewardWith<Options>(info, [factory](const Options& options, const BuildContext&) {
+      return factory(options);
+    });
+  }
+
+  // Registers a leaf reward whose factory also needs the config's context (e.g. a model-backed
+  // reward looks up its `backend:` by name).
+  template <typename Options>
+  void AddReward(NodeInfo info, StatusOr<std::unique_ptr<const Reward>> (*factory)(
+                                    const Options&, const BuildContext&)) {
+    AddRewardWith<Options>(info, factory);
   }
 
   // Registers an aggregator. `factory` receives validated options and its children's specs.
@@ -138,6 +151,22 @@ class Registry {
   std::vector<std::string_view> Names(NodeKind kind) const;
 
  private:
+  template <typename Options, typename Factory>
+  void AddRewardWith(NodeInfo info, Factory factory) {
+    Entry entry{.info = info, .kind = NodeKind::kReward, .options = DescribeOptions<Options>()};
+    entry.reward =
+        [factory](const Json& node, const ConfigLocation& location,
+                  std::span<const std::string_view> ignored,
+                  const BuildContext& build) -> StatusOr<std::unique_ptr<const Reward>> {
+      MERIT_ASSIGN_OR_RETURN(Options options, ParseOptions<Options>(node, location, ignored));
+      auto built = factory(options, build);
+      if (!built.ok())
+        return location.Error(built.status().message());
+      return built;
+    };
+    Insert(std::move(entry));
+  }
+
   // Aborts on a duplicate name: that is a programming error in a register.cc.
   void Insert(Entry entry);
   std::map<std::string, Entry, std::less<>> entries_;

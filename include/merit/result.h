@@ -67,6 +67,7 @@ struct Result {
   std::vector<std::pair<std::string, std::optional<double>>> components;
   std::vector<Span> segments;
   std::vector<Span> steps;
+  std::vector<Span> tokens;  // Token-level rewards: start = token index, end = start + 1.
   std::optional<double> advantage;  // Present when the config asks for advantages.
 };
 

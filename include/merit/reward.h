@@ -23,6 +23,13 @@
 
 namespace merit {
 
+// What a reward started for a whole batch before the batch is evaluated (Reward::StartBatch), e.g.
+// the backend requests of a model-backed reward, in flight while other rewards use the cores.
+class BatchWork {
+ public:
+  virtual ~BatchWork() = default;
+};
+
 // Per-worker state for one Evaluate() call. Each pool thread owns one and reuses it across
 // samples, so rewards can keep scratch buffers here instead of allocating per sample.
 struct ScoreContext {
@@ -48,8 +55,14 @@ struct ScoreContext {
   }
 
   std::uint64_t seed = 0;                 // Deterministic per sample (for randomised checks).
+  std::size_t index = 0;                  // The sample's position in the batch being scored.
+  // What this leaf's StartBatch returned for the batch; null when it returned null, or when the
+  // reward is called outside a batch (then it does its work inline).
+  const BatchWork* batch_work = nullptr;
   std::vector<Span>* segments = nullptr;  // Sink for dense segment rewards; null: not wanted.
   std::vector<Span>* steps = nullptr;     // Sink for step rewards; null: not wanted.
+  // Sink for token-level rewards: start = token index, end = start + 1. Null: not wanted.
+  std::vector<Span>* tokens = nullptr;
   std::string scratch;                    // Reusable buffers; contents undefined on entry.
   std::string scratch2;
   // Sink for corpus-level sufficient statistics. Empty unless the engine wants them; when
@@ -67,6 +80,16 @@ class Reward {
   // Never fails as a call: a sample that cannot be scored gets Score::Unscorable or
   // Score::Error with a reason. Must be bounded in time and memory for any input.
   virtual Score Evaluate(const Sample& sample, ScoreContext& context) const = 0;
+
+  // Called once per batch, from one thread, before any Evaluate of that batch: a reward that waits
+  // on I/O (a model backend) issues the whole batch's requests here, without blocking, so they run
+  // concurrently while the pool scores CPU rewards. Evaluate then finds the returned object in
+  // ScoreContext::batch_work. usable[i] == 0 marks samples that will not be evaluated (empty:
+  // all will). The default starts nothing. Must not fail: per-sample failures surface in Evaluate.
+  virtual std::unique_ptr<BatchWork> StartBatch(std::span<const Sample> /*samples*/,
+                                                std::span<const std::uint8_t> /*usable*/) const {
+    return nullptr;
+  }
 
   // Corpus-level scoring (BLEU, chrF, TER are reported over a whole file, not as a mean of
   // sentence scores). A reward with corpus statistics returns their count here; 0 means none.

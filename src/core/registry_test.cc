@@ -46,7 +46,7 @@ TEST(Registry, FindsListsAndBuilds) {
   JsonParser parser;
   constexpr std::string_view kIgnored[] = {"type"};
   auto built = entry->reward(parser.Parse(R"({"type":"test.const","value":0.25})").value(),
-                             ConfigLocation("f.yaml", "reward"), kIgnored);
+                             ConfigLocation("f.yaml", "reward"), kIgnored, {});
   ASSERT_TRUE(built.ok());
   ScoreContext context;
   EXPECT_EQ((*built)->Evaluate(Sample{}, context).value, 0.25);
@@ -57,7 +57,7 @@ TEST(Registry, FactoryErrorsCarryTheLocation) {
   JsonParser parser;
   auto built =
       registry.Find("test.const")
-          ->reward(parser.Parse(R"({"value":-1})").value(), ConfigLocation("f.yaml", "reward"), {});
+          ->reward(parser.Parse(R"({"value":-1})").value(), ConfigLocation("f.yaml", "reward"), {}, {});
   ASSERT_FALSE(built.ok());
   EXPECT_EQ(built.status().message(), "f.yaml: reward: value must be >= 0");
 }

@@ -13,7 +13,7 @@ namespace merit {
 namespace internal {
 namespace {
 
-constexpr std::string_view kTopLevelKeys[] = {"fields", "reward", "advantages"};
+constexpr std::string_view kTopLevelKeys[] = {"fields", "backends", "reward", "advantages"};
 constexpr std::string_view kAdvantageKeys[] = {"type"};
 
 // Samples per task: small enough to balance slow rewards, large enough to amortise dispatch.
@@ -49,6 +49,8 @@ Groups AssignGroups(std::span<const Sample> samples, std::span<const std::uint8_
 void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> states,
                         std::span<const std::uint8_t> usable) const {
   std::vector<ScoreContext> contexts(pool->threads());
+  // Backend-bound leaves put the whole batch's requests in flight first (design.md §5).
+  const std::vector<std::unique_ptr<BatchWork>> batch_work = tree.StartBatch(samples, usable);
   pool->ParallelFor(samples.size(), kChunk,
                     [&](std::size_t begin, std::size_t end, std::size_t slot) {
                       ScoreContext& context = contexts[slot];
@@ -57,7 +59,10 @@ void EngineState::Score(std::span<const Sample> samples, std::span<NodeScores> s
                           continue;
                         }
                         context.seed = i;
+                        context.index = i;
+                        states[i].batch_work = batch_work;
                         tree.EvaluateSample(samples[i], context, states[i]);
+                        states[i].batch_work = {};
                       }
                     });
   if (tree.has_group_level()) {
@@ -119,8 +124,13 @@ StatusOr<Engine> Engine::Create(const Config& config, const Registry& registry,
   if (reward == nullptr || reward->is_null()) {
     return top.Error("missing `reward:` (the root of the reward tree)");
   }
+  const Json* backends = root.Find("backends");
+  MERIT_ASSIGN_OR_RETURN(
+      state->backends,
+      backends::BackendSet::Create(backends ? *backends : Json(), top.Key("backends")));
+  const BuildContext build{.backends = state->backends.get()};
   MERIT_ASSIGN_OR_RETURN(state->tree,
-                         internal::RewardTree::Build(*reward, top.Key("reward"), registry));
+                         internal::RewardTree::Build(*reward, top.Key("reward"), registry, build));
   if (const Json* advantages = root.Find("advantages"); advantages && !advantages->is_null()) {
     const ConfigLocation where = top.Key("advantages");
     Json node = advantages->is_string() ? Json::Obj({{"type", *advantages}}) : *advantages;
@@ -173,6 +183,7 @@ std::vector<Result> Engine::ScoreBatch(std::span<const Sample> samples) const {
     }
     result.segments = states[i].segments;
     result.steps = states[i].steps;
+    result.tokens = states[i].tokens;
   }
   return results;
 }

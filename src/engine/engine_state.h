@@ -11,6 +11,7 @@
 #include "merit/config.h"
 #include "merit/reward.h"
 
+#include "backends/backend.h"
 #include "concurrency/thread_pool.h"
 #include "engine/field_mapping.h"
 #include "engine/reward_tree.h"
@@ -20,6 +21,8 @@ namespace merit::internal {
 struct EngineState {
   Config config;
   FieldMapping fields;
+  // Before `tree`: rewards keep pointers to backends, so the tree must be destroyed first.
+  std::unique_ptr<backends::BackendSet> backends;
   RewardTree tree;
   std::unique_ptr<const AdvantageEstimator> advantages;  // Null when the config has none.
   std::unique_ptr<ThreadPool> pool;

@@ -81,9 +81,10 @@ std::vector<std::string_view> BuildableNames(const Registry& registry) {
 }  // namespace
 
 StatusOr<RewardTree> RewardTree::Build(const Json& node, const ConfigLocation& location,
-                                       const Registry& registry) {
+                                       const Registry& registry, const BuildContext& build) {
   RewardTree tree;
-  MERIT_RETURN_IF_ERROR(tree.BuildNode(node, location, registry, ChildSpec{}, "", 0).status());
+  MERIT_RETURN_IF_ERROR(
+      tree.BuildNode(node, location, registry, build, ChildSpec{}, "", 0).status());
   // Component keys must be unique: they are the keys of `components` in every result.
   std::unordered_set<std::string> seen;
   for (const Node& n : tree.nodes_) {
@@ -104,7 +105,8 @@ StatusOr<RewardTree> RewardTree::Build(const Json& node, const ConfigLocation& l
 }
 
 StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocation& location,
-                                            const Registry& registry, ChildSpec spec,
+                                            const Registry& registry,
+                                            const BuildContext& build, ChildSpec spec,
                                             const std::string& parent_component,
                                             std::size_t depth) {
   if (depth > kMaxTreeDepth) {
@@ -157,7 +159,7 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   }
 
   if (entry->kind == NodeKind::kReward) {
-    MERIT_ASSIGN_OR_RETURN(auto reward, entry->reward(node, location, ignored));
+    MERIT_ASSIGN_OR_RETURN(auto reward, entry->reward(node, location, ignored, build));
     nodes_[index].reward = std::move(reward);
     nodes_[index].spec = std::move(spec);
     return index;
@@ -204,7 +206,7 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
           }
         }
       }
-      MERIT_ASSIGN_OR_RETURN(std::size_t child, BuildNode(*child_node, child_location, registry,
+      MERIT_ASSIGN_OR_RETURN(std::size_t child, BuildNode(*child_node, child_location, registry, build,
                                                           child_spec, children_prefix, depth + 1));
       children.push_back(child);
       child_specs.push_back(nodes_[child].spec);
@@ -223,17 +225,36 @@ StatusOr<std::size_t> RewardTree::BuildNode(const Json& raw, const ConfigLocatio
   return index;
 }
 
+std::vector<std::unique_ptr<BatchWork>> RewardTree::StartBatch(
+    std::span<const Sample> samples, std::span<const std::uint8_t> usable) const {
+  std::vector<std::unique_ptr<BatchWork>> work(nodes_.size());
+  bool any = false;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].reward != nullptr) {
+      work[i] = nodes_[i].reward->StartBatch(samples, usable);
+      any = any || work[i] != nullptr;
+    }
+  }
+  if (!any) {
+    work.clear();
+  }
+  return work;
+}
+
 void RewardTree::EvaluateSample(const Sample& sample, ScoreContext& context,
                                 NodeScores& state) const {
   state.scores.resize(nodes_.size());
   state.evaluated.assign(nodes_.size(), 0);
   state.segments.clear();
   state.steps.clear();
+  state.tokens.clear();
   context.segments = &state.segments;
   context.steps = &state.steps;
+  context.tokens = &state.tokens;
   Evaluate(0, sample, context, state);
   context.segments = nullptr;
   context.steps = nullptr;
+  context.tokens = nullptr;
 }
 
 void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext& context,
@@ -243,6 +264,7 @@ void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext&
   }
   const Node& node = nodes_[index];
   if (node.reward != nullptr) {
+    context.batch_work = state.batch_work.empty() ? nullptr : state.batch_work[index].get();
     if (node.corpus_size == 0 || state.corpus_statistics.size() != corpus_statistics_size_) {
       state.scores[index] = node.reward->Evaluate(sample, context);
     } else {
@@ -253,6 +275,7 @@ void RewardTree::Evaluate(std::size_t index, const Sample& sample, ScoreContext&
       state.scores[index] = node.reward->Evaluate(sample, context);
       context.corpus_statistics = {};
     }
+    context.batch_work = nullptr;
     state.evaluated[index] = 1;
     return;
   }

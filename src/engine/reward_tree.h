@@ -26,10 +26,14 @@ struct NodeScores {
   std::vector<std::uint8_t> evaluated;  // 1 once scores[i] is final; 0: skipped or pending.
   std::vector<Span> segments;           // Dense rewards the leaves emitted (ScoreContext sinks).
   std::vector<Span> steps;
+  std::vector<Span> tokens;
   // Corpus statistics of every leaf that has them, at its Node::corpus_offset. Sized by the
   // caller to RewardTree::corpus_statistics_size() to collect them; left empty (the default, and
   // free) they are not asked for. Meaningful for a leaf only when it was evaluated and ok.
   std::vector<double> corpus_statistics;
+  // What each node's reward started for the batch (RewardTree::StartBatch), by node index; empty
+  // when nothing was started.
+  std::span<const std::unique_ptr<BatchWork>> batch_work;
 };
 
 class RewardTree {
@@ -48,7 +52,7 @@ class RewardTree {
   };
 
   static StatusOr<RewardTree> Build(const Json& node, const ConfigLocation& location,
-                                    const Registry& registry);
+                                    const Registry& registry, const BuildContext& build);
 
   const std::vector<Node>& nodes() const { return nodes_; }
 
@@ -57,7 +61,12 @@ class RewardTree {
   // The total corpus statistics of all leaves (0 when no reward has any).
   std::size_t corpus_statistics_size() const { return corpus_statistics_size_; }
 
-  // Phase 1 for one sample. `state` is resized and reset here.
+  // Before phase 1: every leaf's Reward::StartBatch, by node index (all null when no leaf starts
+  // anything, so a batch of CPU rewards pays nothing). Hand the result to EvaluateSample.
+  std::vector<std::unique_ptr<BatchWork>> StartBatch(std::span<const Sample> samples,
+                                                     std::span<const std::uint8_t> usable) const;
+
+  // Phase 1 for one sample. `state` is resized and reset here; its batch_work is kept.
   void EvaluateSample(const Sample& sample, ScoreContext& context, NodeScores& state) const;
 
   // Phase 2 over one batch. members[g] lists the indices (into `states`) of group g's samples;
@@ -67,7 +76,8 @@ class RewardTree {
 
  private:
   StatusOr<std::size_t> BuildNode(const Json& node, const ConfigLocation& location,
-                                  const Registry& registry, ChildSpec spec,
+                                  const Registry& registry, const BuildContext& build,
+                                  ChildSpec spec,
                                   const std::string& parent_component, std::size_t depth);
   void Evaluate(std::size_t index, const Sample& sample, ScoreContext& context,
                 NodeScores& state) const;

@@ -12,7 +12,7 @@ namespace {
 // of spliced, so the output never holds duplicate keys.
 constexpr std::string_view kOutputKeys[] = {"reward",      "status",     "reason",
                                             "explanation", "components", "segments",
-                                            "steps",       "advantage",  "line"};
+                                            "steps",       "tokens",      "advantage",  "line"};
 
 constexpr std::size_t kParseChunk = 256;
 constexpr std::size_t kFormatChunk = 256;
@@ -285,6 +285,7 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
           piece += '}';
           AppendSpans("segments", state.segments, piece);
           AppendSpans("steps", state.steps, piece);
+          AppendSpans("tokens", state.tokens, piece);
           if (!advantages.empty()) {
             piece += ",\"advantage\":";
             if (advantages[i]) {

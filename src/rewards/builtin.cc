@@ -18,6 +18,9 @@ Registry BuiltinRegistry() {
   RegisterToolRewards(registry);
   RegisterSqlRewards(registry);
   RegisterCodeRewards(registry);
+  RegisterModelRewards(registry);
+  RegisterJudgeRewards(registry);
+  RegisterLikelihoodRewards(registry);
   return registry;
 }
 

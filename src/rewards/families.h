@@ -18,6 +18,9 @@ void RegisterVisionRewards(Registry& registry);        // src/rewards/vision/reg
 void RegisterToolRewards(Registry& registry);          // src/rewards/tool/register.cc
 void RegisterSqlRewards(Registry& registry);           // src/rewards/sql/register.cc
 void RegisterCodeRewards(Registry& registry);          // src/rewards/code/register.cc
+void RegisterModelRewards(Registry& registry);         // src/rewards/model/register.cc
+void RegisterJudgeRewards(Registry& registry);         // src/rewards/judge/register.cc
+void RegisterLikelihoodRewards(Registry& registry);    // src/rewards/likelihood/register.cc
 
 }  // namespace merit
 

@@ -26,7 +26,10 @@ TEST(RegistryContract, EveryEntryIsDocumentedAndItsExampleBuilds) {
       for (const OptionDoc& option : entry->options)
         EXPECT_FALSE(option.doc.empty()) << option.name;
       const std::string key = kind == NodeKind::kAdvantage ? "advantages" : "reward";
-      const std::string rest = kind == NodeKind::kAdvantage ? "\nreward: {type: field.value}" : "";
+      std::string rest = kind == NodeKind::kAdvantage ? "\nreward: {type: field.value}" : "";
+      if (!entry->info.example_backends.empty()) {
+        rest += "\nbackends: " + std::string(entry->info.example_backends);
+      }
       const std::string config = key + ": " + std::string(entry->info.example) + rest;
       EXPECT_EQ(testutil::ConfigError(config), "") << config;
     }
@@ -51,7 +54,12 @@ TEST(RegistryContract, EmptySampleScoresWithinRange) {
   for (const Registry::Entry* entry : registry.List(NodeKind::kReward)) {
     SCOPED_TRACE(entry->info.name);
     const Json node = testutil::ParseYaml(entry->info.example);
-    StatusOr<Config> config = ConfigFromJson(Json::Obj({{"reward", node}}), "<example>");
+    Json root = Json::Obj({{"reward", node}});
+    if (!entry->info.example_backends.empty()) {
+      // Nothing listens there: a model-backed reward must answer with an error, not a score.
+      root.Set("backends", testutil::ParseYaml(entry->info.example_backends));
+    }
+    StatusOr<Config> config = ConfigFromJson(std::move(root), "<example>");
     ASSERT_TRUE(config.ok());
     StatusOr<Engine> engine = Engine::Create(*config, registry);
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();

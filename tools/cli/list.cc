@@ -78,6 +78,9 @@ int RunDescribe(const std::string& name) {
     out += fmt::format("  range: {}\n", RangeText(entry->info));
   }
   out += fmt::format("  source: {}\n  example: {}\n", entry->info.source, entry->info.example);
+  if (!entry->info.example_backends.empty()) {
+    out += fmt::format("  example backends: {}\n", entry->info.example_backends);
+  }
   if (!entry->slots.empty()) {
     out += "  children:";
     for (const ChildSlot& slot : entry->slots) {

@@ -60,7 +60,7 @@ inline std::unique_ptr<const Reward> MakeReward(std::string_view reward_yaml) {
   const Registry::Entry* entry = registry.Find(node.Find("type")->str());
   EXPECT_NE(entry, nullptr);
   const std::string_view ignored[] = {"type", "name", "weight"};
-  auto built = entry->reward(node, ConfigLocation("<test>", "reward"), ignored);
+  auto built = entry->reward(node, ConfigLocation("<test>", "reward"), ignored, {});
   EXPECT_TRUE(built.ok()) << built.status().ToString();
   return std::move(built).value();
 }

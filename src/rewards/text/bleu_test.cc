@@ -157,7 +157,7 @@ TEST(TextBleu, CorpusScoreAndSignatureFromSummedStatistics) {
   const Registry registry = BuiltinRegistry();
   const std::unique_ptr<const Reward> reward =
       registry.Find("text.bleu")
-          ->reward(testutil::ParseYaml("{}"), ConfigLocation("test", ""), {})
+          ->reward(testutil::ParseYaml("{}"), ConfigLocation("test", ""), {}, {})
           .value();
   ASSERT_EQ(reward->corpus_statistics_size(), 13u);
   const char* kSamples[] = {

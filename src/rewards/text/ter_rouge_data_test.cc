@@ -39,7 +39,7 @@ std::unique_ptr<const Reward> Build(const Registry& registry, std::string_view n
                                     const Json& options) {
   const Registry::Entry* entry = registry.Find(name);
   EXPECT_NE(entry, nullptr);
-  auto reward = entry->reward(options, ConfigLocation("<test>", "reward"), {});
+  auto reward = entry->reward(options, ConfigLocation("<test>", "reward"), {}, {});
   EXPECT_TRUE(reward.ok()) << reward.status().ToString();
   return std::move(reward).value();
 }

@@ -100,7 +100,7 @@ double TerPercent(const std::string& hyp, const std::vector<std::string>& refs,
                           {"asian_support", Json::Bool(flags.asian_support)},
                           {"case_sensitive", Json::Bool(flags.case_sensitive)}};
   auto reward = registry.Find("text.ter")->reward(Json::Obj(std::move(options)),
-                                                  ConfigLocation("<test>", "reward"), {});
+                                                  ConfigLocation("<test>", "reward"), {}, {});
   EXPECT_TRUE(reward.ok());
   Json::Array references;
   for (const std::string& ref : refs) {
@@ -301,7 +301,7 @@ TEST(TerReward, RejectsBadOptions) {
 TEST(TerReward, CorpusStatisticsSumToCorpusTer) {
   const Registry registry = BuiltinRegistry();
   auto reward = registry.Find("text.ter")->reward(
-      Json::Obj({{"output", Json::Str("ter")}}), ConfigLocation("<test>", "reward"), {});
+      Json::Obj({{"output", Json::Str("ter")}}), ConfigLocation("<test>", "reward"), {}, {});
   ASSERT_TRUE(reward.ok());
   ASSERT_EQ((*reward)->corpus_statistics_size(), 2u);
   double sums[2] = {0, 0};
@@ -372,7 +372,7 @@ TEST(TerReward, InvalidUtf8BytesStayInsideWords) {
   // JSON input cannot carry invalid UTF-8, but a C++ or Python caller can: such bytes are kept
   // (as Python's surrogateescape would), so "caf\xC3" equals itself and differs from "cafe".
   const Registry registry = BuiltinRegistry();
-  auto reward = registry.Find("text.ter")->reward(Json::Obj({}), ConfigLocation("<test>", "r"), {});
+  auto reward = registry.Find("text.ter")->reward(Json::Obj({}), ConfigLocation("<test>", "r"), {}, {});
   ASSERT_TRUE(reward.ok());
   Sample sample;
   sample.completion_text = "caf\xC3 \xFF\xFE x";

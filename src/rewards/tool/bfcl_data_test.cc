@@ -66,7 +66,7 @@ std::unique_ptr<const Reward> MakeAst(std::string_view yaml_like_json) {
   const Json node = parser.Parse(yaml_like_json).value();
   const Registry::Entry* entry = registry.Find("tool.ast");
   const std::string_view ignored[] = {"type"};
-  return entry->reward(node, ConfigLocation("<test>", "reward"), ignored).value();
+  return entry->reward(node, ConfigLocation("<test>", "reward"), ignored, {}).value();
 }
 
 std::string Str(const Json& row, std::string_view key) {
