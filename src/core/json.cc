@@ -319,8 +319,17 @@ Json FromDom(simdjson::dom::element element) {
       const std::uint64_t v = element.get_uint64().value_unsafe();
       return Json::Num(static_cast<double>(v), std::to_string(v));
     }
-    case simdjson::dom::element_type::DOUBLE:
-      return Json::Num(element.get_double().value_unsafe());
+    case simdjson::dom::element_type::DOUBLE: {
+      const double v = element.get_double().value_unsafe();
+      std::string text;
+      AppendJsonNumber(v, text);
+      // A float stays a float: 1.0 must not read back as the integer 1 (tool-call checkers
+      // follow Python, where int and float arguments differ).
+      if (text.find_first_of(".eEn") == std::string::npos) {
+        text += ".0";
+      }
+      return Json::Num(v, std::move(text));
+    }
     case simdjson::dom::element_type::STRING:
       return Json::Str(std::string(element.get_string().value_unsafe()));
     case simdjson::dom::element_type::ARRAY: {

@@ -35,6 +35,17 @@ TEST(JsonParser, KeepsBigIntegersExact) {
   EXPECT_EQ(int64->number_text(), "9007199254740993");
 }
 
+TEST(JsonParser, FloatsStayFloats) {
+  JsonParser parser;
+  StatusOr<Json> parsed = parser.Parse(R"({"f": 1.0, "i": 1, "g": 2.5, "e": 1e300})");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->Find("f")->number_text(), "1.0");
+  EXPECT_EQ(parsed->Find("i")->number_text(), "1");
+  EXPECT_EQ(parsed->Find("g")->number_text(), "2.5");
+  EXPECT_EQ(parsed->Find("e")->number(), 1e300);
+  EXPECT_EQ(*parsed->Find("f"), *parsed->Find("i"));  // Equal as JSON values all the same.
+}
+
 TEST(JsonParser, RejectsMalformedInput) {
   JsonParser parser;
   const char* kBad[] = {"",        "   ",         "{",   "{\"a\":}",         "[1,]",
