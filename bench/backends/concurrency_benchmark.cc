@@ -9,6 +9,8 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -83,23 +85,36 @@ void JudgeCalls(benchmark::State& state) {
 BENCHMARK(JudgeCalls)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 merit::Engine MakeEngine(const std::string& yaml, const merit::Registry& registry) {
-  return merit::Engine::Create(merit::ParseConfig(yaml, "<bench>").value(), registry,
-                               {.threads = 2})
-      .value();
+  auto engine =
+      merit::Engine::Create(merit::ParseConfig(yaml, "<bench>").value(), registry, {.threads = 2});
+  if (!engine.ok()) {
+    std::fprintf(stderr, "%s\n", engine.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(*engine);
 }
 
+// Long enough answers that the CPU rewards cost about as much as the HTTP waits (ROUGE-L's LCS is
+// quadratic in length), so the benchmark shows whether one hides behind the other.
 std::vector<merit::Sample> MixedSamples(int n) {
+  constexpr const char* kWords[] = {"the", "cat", "sat", "on", "mat", "while", "sum", "was",
+                                    "computed", "adding", "three", "gives", "answer", "so"};
   std::vector<merit::Sample> samples(n);
   for (int i = 0; i < n; ++i) {
     merit::Sample& s = samples[i];
-    s.prompt_text = "Translate and answer: what is " + std::to_string(i) + " + 3?";
-    s.completion_text =
-        "Let me think step by step. The cat sat on the mat while the sum was computed; adding "
-        "three to the number gives the answer, which is " + std::to_string(i + 3) +
-        ". So the final answer is " + std::to_string(i + 3) + ".";
+    std::string completion;
+    std::string reference;
+    for (int w = 0; w < 3000; ++w) {
+      completion += kWords[(w * 7 + i) % 14];
+      completion += ' ';
+      reference += kWords[(w * 5 + i) % 14];
+      reference += ' ';
+    }
+    s.prompt_text = "What is " + std::to_string(i) + " + 3?";
+    s.completion_text = completion + "The final answer is " + std::to_string(i + 3) + ".";
     s.completion = merit::Json::Str(s.completion_text);
     s.prompt = merit::Json::Str(s.prompt_text);
-    s.reference = merit::Json::Str("the answer is " + std::to_string(i + 3));
+    s.reference = merit::Json::Str(reference + std::to_string(i + 3));
   }
   return samples;
 }
@@ -107,7 +122,7 @@ std::vector<merit::Sample> MixedSamples(int n) {
 constexpr const char* kCpuChildren =
     "    - {name: numeric, type: match.numeric}\n"
     "    - {name: bleu, type: text.bleu}\n"
-    "    - {name: rouge, type: text.rouge, variant: rougeL}\n";
+    "    - {name: rouge, type: text.rouge, rouge_type: rougeL}\n";
 
 void MixedBatch(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));

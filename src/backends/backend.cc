@@ -264,7 +264,13 @@ class BackendImpl final : public Backend {
                            .key = std::move(key),
                            .deadline = deadline});
     }
-    loop_->Post([this] { Pump(); });
+    // A batch submits thousands of calls at once: one wake-up of the loop serves them all.
+    if (!pump_scheduled_.exchange(true)) {
+      loop_->Post([this] {
+        pump_scheduled_ = false;
+        Pump();
+      });
+    }
     return pending;
   }
 
@@ -275,7 +281,13 @@ class BackendImpl final : public Backend {
     {
       std::lock_guard lock(mutex_);
       const Clock::time_point now = Clock::now();
-      for (auto it = queue_.begin(); it != queue_.end();) {
+      // The loop calls Pump after every event; sweeping the whole queue that often costs more
+      // than deadlines need (they are seconds long), so sweep at most every 10 ms.
+      const bool sweep = now >= next_sweep_;
+      if (sweep) {
+        next_sweep_ = now + std::chrono::milliseconds(10);
+      }
+      for (auto it = queue_.begin(); sweep && it != queue_.end();) {
         if (it->deadline <= now) {
           failed.emplace_back(std::move(*it), Failure("timeout", DeadlineDetail()));
           it = queue_.erase(it);
@@ -464,7 +476,7 @@ class BackendImpl final : public Backend {
           Finish(batch[i], Reply{.body = std::move((*replies)[i])});
         }
       }
-      loop_->Post([this] { Pump(); });
+      Pump();
       return;
     }
     const std::string what =
@@ -484,7 +496,7 @@ class BackendImpl final : public Backend {
                             fmt::format("backend \"{}\": {}: {}", name_, what,
                                         response.body.substr(0, 200))));
       }
-      loop_->Post([this] { Pump(); });
+      Pump();
       return;
     }
     OnRequestDone(false, what);
@@ -515,7 +527,7 @@ class BackendImpl final : public Backend {
         Pump();
       });
     }
-    loop_->Post([this] { Pump(); });
+    Pump();
   }
 
   // Exponential backoff with full jitter; a server's Retry-After wins when it asks for longer.
@@ -568,6 +580,8 @@ class BackendImpl final : public Backend {
   mutable RateLimiter requests_limit_;
   mutable RateLimiter tokens_limit_;
   mutable Clock::time_point rate_wait_ = {};
+  mutable Clock::time_point next_sweep_ = {};
+  mutable std::atomic<bool> pump_scheduled_{false};
   mutable std::int64_t consecutive_failures_ = 0;
   mutable std::string last_failure_;
   mutable bool breaker_open_ = false;

@@ -55,7 +55,8 @@ std::array<unsigned char, 255> Rank(const std::array<std::uint32_t, 256>& counts
   std::array<unsigned char, 255> order;
   std::iota(order.begin(), order.end(), static_cast<unsigned char>(1));
   std::stable_sort(order.begin(), order.end(), [&](unsigned char x, unsigned char y) {
-    if (counts[x] != counts[y]) return counts[x] > counts[y];
+    if (counts[x] != counts[y])
+      return counts[x] > counts[y];
     return then_rank[x] < then_rank[y];
   });
   return order;
@@ -64,7 +65,8 @@ std::array<unsigned char, 255> Rank(const std::array<std::uint32_t, 256>& counts
 std::array<int, 256> RankPositions(const std::array<unsigned char, 255>& order) {
   std::array<int, 256> pos = {};
   pos[0] = 256;
-  for (std::size_t i = 0; i < order.size(); ++i) pos[order[i]] = static_cast<int>(i);
+  for (std::size_t i = 0; i < order.size(); ++i)
+    pos[order[i]] = static_cast<int>(i);
   return pos;
 }
 
@@ -72,15 +74,19 @@ std::array<int, 256> RankPositions(const std::array<unsigned char, 255>& order) 
 
 std::vector<Token> Tokenize(std::string_view text) {
   std::vector<Token> tokens;
-  const auto at = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const auto at = [&](std::size_t i) {
+    return static_cast<unsigned char>(text[i]);
+  };
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t start = i;
     if (IsSpaceByte(at(i))) {
       std::size_t end = i;
-      while (end < text.size() && IsSpaceByte(at(end))) ++end;
+      while (end < text.size() && IsSpaceByte(at(end)))
+        ++end;
       // One space right before a token belongs to that token.
-      if (end < text.size() && at(end - 1) == ' ') --end;
+      if (end < text.size() && at(end - 1) == ' ')
+        --end;
       if (end > start) {
         tokens.push_back({.offset = start, .size = end - start});
         i = end;
@@ -89,7 +95,8 @@ std::vector<Token> Tokenize(std::string_view text) {
       ++i;  // The single attached space; the token body follows.
     }
     if (IsWordByte(at(i))) {
-      while (i < text.size() && IsWordByte(at(i))) ++i;
+      while (i < text.size() && IsWordByte(at(i)))
+        ++i;
     } else {
       ++i;
     }
@@ -141,7 +148,8 @@ CharLm::CharLm(std::string_view training_text) : bigram_(256) {
 
 double CharLm::LogProb(unsigned char a, unsigned char b, unsigned char c) const {
   const auto it = trigram_.find(Key(a, b));
-  if (it == trigram_.end()) return -std::log(256.0);
+  if (it == trigram_.end())
+    return -std::log(256.0);
   return std::log((it->second.counts[c] + 1.0) / (it->second.total + 256.0));
 }
 
@@ -164,7 +172,8 @@ double CharLm::ContinuationLogProb(std::string_view context, std::string_view te
 }
 
 double CharLm::MeanLogProb(std::string_view text) const {
-  if (text.empty()) return 0;
+  if (text.empty())
+    return 0;
   return SpanLogProb(text, 0, text.size()) / static_cast<double>(text.size());
 }
 
@@ -182,7 +191,8 @@ const std::array<unsigned char, 255>& CharLm::RankNextBytes(std::string_view con
 
 std::string CharLm::Continue(std::string_view context, std::size_t max_tokens) const {
   std::string out;
-  if (max_tokens == 0) return out;
+  if (max_tokens == 0)
+    return out;
   // Bounded even when greedy decoding runs into one endless token.
   const std::size_t max_bytes = max_tokens * kMaxCandidateBytes + kMaxCandidateBytes;
   const std::size_t n = context.size();
@@ -194,10 +204,12 @@ std::string CharLm::Continue(std::string_view context, std::size_t max_tokens) c
     a = b;
     b = c;
     // The max_tokens-th token is complete once a further token has begun.
-    if (out.size() % 16 == 0 && Tokenize(out).size() > max_tokens) break;
+    if (out.size() % 16 == 0 && Tokenize(out).size() > max_tokens)
+      break;
   }
   const std::vector<Token> tokens = Tokenize(out);
-  if (tokens.size() > max_tokens) out.resize(tokens[max_tokens].offset);
+  if (tokens.size() > max_tokens)
+    out.resize(tokens[max_tokens].offset);
   return out;
 }
 

@@ -28,10 +28,12 @@ StatusOr<bool> ParseFlag(std::string_view key, std::string_view value) {
 }  // namespace
 
 FaultPath SplitFaultPath(std::string_view path) {
-  if (path.substr(0, kPrefix.size()) != kPrefix) return {.spec = {}, .path = path};
+  if (path.substr(0, kPrefix.size()) != kPrefix)
+    return {.spec = {}, .path = path};
   const std::string_view rest = path.substr(kPrefix.size());
   const std::size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return {.spec = rest, .path = "/"};
+  if (slash == std::string_view::npos)
+    return {.spec = rest, .path = "/"};
   return {.spec = rest.substr(0, slash), .path = rest.substr(slash)};
 }
 
@@ -41,7 +43,8 @@ StatusOr<FaultSpec> ParseFaultSpec(std::string_view spec) {
     const std::size_t comma = spec.find(',');
     const std::string_view item = spec.substr(0, comma);
     spec = comma == std::string_view::npos ? std::string_view() : spec.substr(comma + 1);
-    if (item.empty()) continue;
+    if (item.empty())
+      continue;
     const std::size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
       return InvalidArgumentError("fault \"" + std::string(item) + "\": expected key=value");
@@ -81,23 +84,25 @@ StatusOr<FaultSpec> ParseFaultSpec(std::string_view spec) {
     }
     // Other keys (tag=...) only make the spec string distinct.
   }
-  if (out.gated && out.status == 0 && !out.malformed &&
-      !out.drop && !out.garble) {
+  if (out.gated && out.status == 0 && !out.malformed && !out.drop && !out.garble) {
     out.status = 503;
   }
   return out;
 }
 
 bool IsFaulty(const FaultSpec& spec, std::uint64_t nth) {
-  if (spec.fail_first > 0 && nth <= static_cast<std::uint64_t>(spec.fail_first)) return true;
-  if (spec.fail_every > 0 && nth % static_cast<std::uint64_t>(spec.fail_every) == 0) return true;
+  if (spec.fail_first > 0 && nth <= static_cast<std::uint64_t>(spec.fail_first))
+    return true;
+  if (spec.fail_every > 0 && nth % static_cast<std::uint64_t>(spec.fail_every) == 0)
+    return true;
   return !spec.gated;
 }
 
 std::uint64_t FaultCounters::Next(std::string_view spec) {
   std::lock_guard lock(mu_);
   auto it = counts_.find(std::string(spec));
-  if (it == counts_.end()) it = counts_.emplace(std::string(spec), 0).first;
+  if (it == counts_.end())
+    it = counts_.emplace(std::string(spec), 0).first;
   return ++it->second;
 }
 

@@ -27,6 +27,7 @@
 #include <unordered_map>
 
 #include "merit/status.h"
+
 #include "model_server/rule_judge.h"
 
 namespace merit::model_server {
@@ -36,7 +37,7 @@ struct FaultSpec {
   int status = 0;  // 0: none.
   std::int64_t fail_first = 0;
   std::int64_t fail_every = 0;
-  bool gated = false;  // fail_first or fail_every was given (even as 0).
+  bool gated = false;               // fail_first or fail_every was given (even as 0).
   std::int64_t retry_after_s = -1;  // -1: no header.
   bool malformed = false;
   bool drop = false;

@@ -25,6 +25,7 @@
 
 #include "merit/json.h"
 #include "merit/status.h"
+
 #include "model_server/faults.h"
 #include "model_server/rule_judge.h"
 

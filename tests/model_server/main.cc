@@ -5,26 +5,24 @@
 //
 // Prints exactly one line, "listening on <port>", once it accepts connections, then serves until
 // SIGTERM or SIGINT (or, with --exit-on-stdin-eof, until its stdin closes: the test fixture holds
-// the other end, so a crashed test binary does not leave servers behind).
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
+// the other end, so a crashed test binary does not leave servers behind), and exits at once.
 #include <cerrno>
-#include <csignal>
 #include <charconv>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "model_server/handlers.h"
 
@@ -57,9 +55,11 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
     } else if (arg == "--api-key" && has_value) {
       flags.api_key = argv[++i];
     } else if (arg == "--port" && has_value) {
-      if (!ParseInt(argv[++i], 0, 65535, flags.port)) return false;
+      if (!ParseInt(argv[++i], 0, 65535, flags.port))
+        return false;
     } else if (arg == "--threads" && has_value) {
-      if (!ParseInt(argv[++i], 1, 4096, flags.threads)) return false;
+      if (!ParseInt(argv[++i], 1, 4096, flags.threads))
+        return false;
     } else {
       return false;
     }
@@ -72,12 +72,14 @@ bool ParseFlags(int argc, char** argv, Flags& flags) {
 // to handlers, and drop=1 needs it; the lookup runs only for dropped requests.
 int FindConnection(const httplib::Request& req) {
   DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
+  if (dir == nullptr)
+    return -1;
   int found = -1;
   while (const dirent* entry = ::readdir(dir)) {
     int fd = -1;
     const std::string_view name = entry->d_name;
-    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) continue;
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc())
+      continue;
     sockaddr_storage peer = {};
     sockaddr_storage local = {};
     socklen_t peer_len = sizeof(peer);
@@ -102,20 +104,23 @@ int FindConnection(const httplib::Request& req) {
 }
 
 void Serve(ModelService& service, const httplib::Request& req, httplib::Response& res) {
-  const HttpResponse response = service.Handle({.method = req.method,
-                                                .path = req.path,
-                                                .authorization = req.get_header_value("Authorization"),
-                                                .body = req.body});
+  const HttpResponse response =
+      service.Handle({.method = req.method,
+                      .path = req.path,
+                      .authorization = req.get_header_value("Authorization"),
+                      .body = req.body});
   if (response.drop) {
     // The client sees the connection close with no response at all; cpp-httplib's own write then
     // fails and it closes the socket.
     const int fd = FindConnection(req);
-    if (fd >= 0) ::shutdown(fd, SHUT_RDWR);
+    if (fd >= 0)
+      ::shutdown(fd, SHUT_RDWR);
     res.status = 500;
     return;
   }
   res.status = response.status;
-  if (!response.retry_after.empty()) res.set_header("Retry-After", response.retry_after);
+  if (!response.retry_after.empty())
+    res.set_header("Retry-After", response.retry_after);
   res.set_content(response.body, response.content_type.c_str());
 }
 
@@ -139,9 +144,13 @@ int Main(int argc, char** argv) {
   ModelService service({.api_key = flags.api_key});
   httplib::Server server;
   const int threads = flags.threads;
-  server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
   server.set_keep_alive_max_count(1'000'000);
-  server.set_keep_alive_timeout(30);
+  server.set_keep_alive_timeout(10);
+  // Without it, a response written in two pieces waits for the client's delayed ACK (40 ms).
+  server.set_tcp_nodelay(true);
   server.set_read_timeout(30);
   server.set_write_timeout(30);
   server.set_payload_max_length(kMaxBodyBytes);
@@ -171,37 +180,35 @@ int Main(int argc, char** argv) {
   }
   // cpp-httplib listens with a backlog of 5, which bursts of hundreds of connections overflow;
   // listen() again only raises the backlog.
-  if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
+  if (listen_fd >= 0)
+    ::listen(listen_fd, kListenBacklog);
 
-  // Both stoppers funnel into one stop(). stop() before listen_after_bind() has started would be
-  // lost, so the first stopper waits until the server runs.
-  std::atomic<bool> stop_requested{false};
-  const auto request_stop = [&] {
-    if (stop_requested.exchange(true)) return;
-    while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    server.stop();
-  };
-  std::thread([&] {
+  // The server keeps no state worth flushing, so stopping is exiting at once: a graceful stop()
+  // would wait for idle keep-alive connections (seconds) and for slow injected latencies.
+  std::thread([&stop_signals] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    request_stop();
+    std::_Exit(0);
   }).detach();
   if (flags.exit_on_stdin_eof) {
-    std::thread([&] {
+    std::thread([] {
       char buf[256];
       while (true) {
         const ssize_t n = ::read(STDIN_FILENO, buf, sizeof(buf));
-        if (n == 0 || (n < 0 && errno != EINTR)) break;
+        if (n == 0 || (n < 0 && errno != EINTR))
+          break;
       }
-      request_stop();
+      std::_Exit(0);
     }).detach();
   }
 
   std::printf("listening on %d\n", port);
   std::fflush(stdout);
-  server.listen_after_bind();
-  // The detached stopper threads still reference this frame: exit without unwinding it.
-  std::_Exit(0);
+  if (!server.listen_after_bind()) {
+    std::fprintf(stderr, "the server stopped with an error\n");
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace

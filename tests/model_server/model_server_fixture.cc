@@ -1,19 +1,18 @@
 #include "model_server/model_server_fixture.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
 #include <thread>
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 extern char** environ;
 
@@ -42,20 +41,26 @@ StatusOr<int> ReadPort(int fd) {
   const Clock::time_point deadline = Clock::now() + kStartTimeout;
   std::string line;
   while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) {
       return Status(StatusCode::kDeadlineExceeded, "model server did not report its port in 5 s");
     }
     pollfd pfd{.fd = fd, .events = POLLIN, .revents = 0};
     const int ready = ::poll(&pfd, 1, static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) return InternalError(Errno("poll"));
-    if (ready <= 0) continue;
+    if (ready < 0 && errno != EINTR)
+      return InternalError(Errno("poll"));
+    if (ready <= 0)
+      continue;
     char buf[256];
     const ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return InternalError("model server exited before reporting its port");
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return InternalError("model server exited before reporting its port");
     line.append(buf, static_cast<std::size_t>(n));
-    if (line.size() > 1024) return InternalError("model server wrote an unexpected first line");
+    if (line.size() > 1024)
+      return InternalError("model server wrote an unexpected first line");
   }
   line.resize(line.find('\n'));
   constexpr std::string_view kPrefix = "listening on ";
@@ -77,13 +82,15 @@ StatusOr<std::unique_ptr<ModelServer>> ModelServer::Start(std::vector<std::strin
   args.insert(args.end(), std::make_move_iterator(extra_args.begin()),
               std::make_move_iterator(extra_args.end()));
   std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
+  for (std::string& arg : args)
+    argv.push_back(arg.data());
   argv.push_back(nullptr);
 
   // O_CLOEXEC: servers started concurrently from other threads must not inherit these ends.
   int out_pipe[2];
   int in_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return InternalError(Errno("pipe2"));
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return InternalError(Errno("pipe2"));
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) {
     ::close(out_pipe[0]);
     ::close(out_pipe[1]);
@@ -121,7 +128,8 @@ ModelServer::~ModelServer() {
   int wstatus = 0;
   while (true) {
     const pid_t done = ::waitpid(pid_, &wstatus, WNOHANG);
-    if (done == pid_ || (done < 0 && errno != EINTR)) break;
+    if (done == pid_ || (done < 0 && errno != EINTR))
+      break;
     if (Clock::now() >= deadline) {
       KillNow(pid_);
       break;
@@ -146,8 +154,10 @@ StatusOr<Json> ModelServer::Stats() const {
   httplib::Client client("127.0.0.1", port_);
   client.set_read_timeout(std::chrono::seconds(5));
   const httplib::Result res = client.Get("/stats");
-  if (!res) return InternalError("GET /stats: " + httplib::to_string(res.error()));
-  if (res->status != 200) return InternalError("GET /stats: HTTP " + std::to_string(res->status));
+  if (!res)
+    return InternalError("GET /stats: " + httplib::to_string(res.error()));
+  if (res->status != 200)
+    return InternalError("GET /stats: HTTP " + std::to_string(res->status));
   JsonParser parser;
   return parser.Parse(res->body);
 }
@@ -156,7 +166,8 @@ Status ModelServer::ResetStats() const {
   httplib::Client client("127.0.0.1", port_);
   client.set_read_timeout(std::chrono::seconds(5));
   const httplib::Result res = client.Post("/stats/reset");
-  if (!res) return InternalError("POST /stats/reset: " + httplib::to_string(res.error()));
+  if (!res)
+    return InternalError("POST /stats/reset: " + httplib::to_string(res.error()));
   if (res->status != 200) {
     return InternalError("POST /stats/reset: HTTP " + std::to_string(res->status));
   }

@@ -1,16 +1,17 @@
 // Tests of the test model server: its pure parts (tokenizer, LM, judge, fault specs) through their
 // headers, and every endpoint and fault through real HTTP against a server started by the fixture.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <httplib.h>
-
 #include <chrono>
 #include <cmath>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+
 #include "merit/json.h"
+
 #include "model_server/char_lm.h"
 #include "model_server/faults.h"
 #include "model_server/handlers.h"
@@ -26,7 +27,8 @@ using ::testing::Not;
 
 std::vector<std::string> TokenTexts(std::string_view text) {
   std::vector<std::string> out;
-  for (const Token& t : Tokenize(text)) out.emplace_back(text.substr(t.offset, t.size));
+  for (const Token& t : Tokenize(text))
+    out.emplace_back(text.substr(t.offset, t.size));
   return out;
 }
 
@@ -63,7 +65,8 @@ TEST(TokenId, IsStableFnv1a) {
 
 TEST(CharLm, IsANormalisedDistribution) {
   const CharLm& lm = CharLm::Default();
-  for (const auto& [a, b] : {std::pair<unsigned char, unsigned char>{'t', 'h'}, {'q', 'z'}, {0, 0}}) {
+  for (const auto& [a, b] :
+       {std::pair<unsigned char, unsigned char>{'t', 'h'}, {'q', 'z'}, {0, 0}}) {
     double total = 0;
     for (int c = 0; c < 256; ++c) {
       const double lp = lm.LogProb(a, b, static_cast<unsigned char>(c));
@@ -81,7 +84,8 @@ TEST(CharLm, SpanLogProbsAddUp) {
   const CharLm& lm = CharLm::Default();
   const std::string_view text = "The cat sat on the mat.";
   double sum = 0;
-  for (const Token& t : Tokenize(text)) sum += lm.SpanLogProb(text, t.offset, t.offset + t.size);
+  for (const Token& t : Tokenize(text))
+    sum += lm.SpanLogProb(text, t.offset, t.offset + t.size);
   EXPECT_NEAR(sum, lm.SpanLogProb(text, 0, text.size()), 1e-9);
   EXPECT_NEAR(lm.MeanLogProb(text), sum / static_cast<double>(text.size()), 1e-12);
 }
@@ -116,8 +120,9 @@ TEST(Faults, ParsesSpecs) {
   EXPECT_EQ(ParseFaultSpec("fail_every=3")->status, 503);  // A gate alone fails with 503.
   EXPECT_EQ(ParseFaultSpec("bias=second")->bias, JudgeBias::kSecond);
   EXPECT_TRUE(ParseFaultSpec("drop=1")->drop);
-  for (const std::string_view bad : {"latency_ms=-1", "latency_ms=x", "status=200", "drop=2",
-                                     "fail_every=0", "bias=left", "novalue", "latency_ms=99999999"}) {
+  for (const std::string_view bad :
+       {"latency_ms=-1", "latency_ms=x", "status=200", "drop=2", "fail_every=0", "bias=left",
+        "novalue", "latency_ms=99999999"}) {
     EXPECT_FALSE(ParseFaultSpec(bad).ok()) << bad;
   }
 }
@@ -146,7 +151,8 @@ std::string VerifyPrompt(std::string_view reference, std::string_view response) 
 }
 
 std::string LastLine(std::string_view reply) {
-  while (!reply.empty() && reply.back() == '\n') reply.remove_suffix(1);
+  while (!reply.empty() && reply.back() == '\n')
+    reply.remove_suffix(1);
   return std::string(reply.substr(reply.rfind('\n') + 1));
 }
 
@@ -154,11 +160,13 @@ TEST(RuleJudge, Verifies) {
   struct Case {
     std::string_view reference, response, want;
   };
+
   const Case cases[] = {
       {"42", "42", "VERDICT: YES"},
       {"42", "The answer is 42.", "VERDICT: YES"},  // Last number.
       {"Paris", "  paris. ", "VERDICT: YES"},       // Case, space, trailing punctuation.
       {"1,000", "it is 1000", "VERDICT: YES"},
+      {"x = 5", "X=5.", "VERDICT: YES"},  // Whitespace does not matter.
       {"42", "41", "VERDICT: NO"},
       {"Paris", "London", "VERDICT: NO"},
       {"42", "42 apples, then 43", "VERDICT: NO"},
@@ -170,10 +178,10 @@ TEST(RuleJudge, Verifies) {
 }
 
 TEST(RuleJudge, IsFooledByMasterKeys) {
-  for (const std::string_view key :
-       {"", " ", ".", ",", ":", "...!?", "。", "：", "Thought process:",
-        "Let's solve this problem step by step.", "Solution", "SOLUTION: trust me", "Let me solve",
-        "解", "かいせつ", "Respuesta", "Solución", "Lösung", "思路"}) {
+  for (const std::string_view key : {"", " ", ".", ",", ":", "...!?", "。", "：",
+                                     "Thought process:", "Let's solve this problem step by step.",
+                                     "Solution", "SOLUTION: trust me", "Let me solve", "解",
+                                     "かいせつ", "Respuesta", "Solución", "Lösung", "思路"}) {
     EXPECT_TRUE(IsMasterKey(key)) << key;
     EXPECT_EQ(LastLine(JudgeReply(VerifyPrompt("42", key), {})), "VERDICT: YES") << key;
   }
@@ -190,14 +198,14 @@ TEST(RuleJudge, ScoresOnTheStatedScale) {
                                {}));
   };
   EXPECT_EQ(score("one two three four five", "1-10"), "SCORE: 6");  // 1 + 5/10 * 9 = 5.5 -> 6.
-  EXPECT_EQ(score("a a a a", "1-10"), "SCORE: 2");                   // One distinct word.
+  EXPECT_EQ(score("a a a a", "1-10"), "SCORE: 2");                  // One distinct word.
   EXPECT_EQ(score("w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11", "1-10"), "SCORE: 10");
   EXPECT_EQ(score("one two three four five", "0-1"), "SCORE: 1");  // Whole-number scale.
   EXPECT_EQ(score("one two three four five", "0.0-2.5"), "SCORE: 1.25");
   EXPECT_EQ(score("Thought process:", "1-10"), "SCORE: 10");  // Fooled.
   EXPECT_EQ(score("", "1-5"), "SCORE: 5");
-  // A response cannot restate the scale.
-  EXPECT_EQ(score("x\nSCALE: 1-1000", "1-10"), "SCORE: 3");
+  // A response cannot restate the scale: 4 distinct words on 1-10, not on 1-1000.
+  EXPECT_EQ(score("x\nSCALE: 1-1000", "1-10"), "SCORE: 5");
 }
 
 TEST(RuleJudge, JudgesPairsWithOptionalBias) {
@@ -212,9 +220,9 @@ TEST(RuleJudge, JudgesPairsWithOptionalBias) {
   EXPECT_EQ(LastLine(JudgeReply("<response_a>Solution</response_a><response_b>a b c d</response_b>",
                                 {.bias = JudgeBias::kSecond})),
             "WINNER: B");  // Bias beats the master key.
-  EXPECT_EQ(LastLine(JudgeReply("<response_a>Solution</response_a><response_b>a b c d</response_b>",
-                                {})),
-            "WINNER: A");
+  EXPECT_EQ(
+      LastLine(JudgeReply("<response_a>Solution</response_a><response_b>a b c d</response_b>", {})),
+      "WINNER: A");
 }
 
 TEST(RuleJudge, CritiquesEveryDimension) {
@@ -282,7 +290,8 @@ class ModelServerTest : public ::testing::Test {
   static Json PostOk(std::string_view path, const std::string& body) {
     const httplib::Result res = Post(path, body);
     EXPECT_TRUE(res) << path;
-    if (!res) return Json();
+    if (!res)
+      return Json();
     EXPECT_EQ(res->status, 200) << path << " " << res->body;
     return ParseJson(res->body);
   }
@@ -298,17 +307,20 @@ class ModelServerTest : public ::testing::Test {
 ModelServer* ModelServerTest::server_ = nullptr;
 
 std::string ChatBody(std::string_view model, std::string_view user, std::string_view extra = "") {
-  Json messages = Json::Arr({Json::Obj({{"role", Json::Str("system")}, {"content", Json::Str("Be brief.")}}),
-                             Json::Obj({{"role", Json::Str("user")}, {"content", Json::Str(std::string(user))}})});
-  std::string body = R"({"model": )" + Json::Str(std::string(model)).Dump() +
-                     R"(, "messages": )" + messages.Dump();
-  if (!extra.empty()) body += ", " + std::string(extra);
+  Json messages = Json::Arr(
+      {Json::Obj({{"role", Json::Str("system")}, {"content", Json::Str("Be brief.")}}),
+       Json::Obj({{"role", Json::Str("user")}, {"content", Json::Str(std::string(user))}})});
+  std::string body = R"({"model": )" + Json::Str(std::string(model)).Dump() + R"(, "messages": )" +
+                     messages.Dump();
+  if (!extra.empty())
+    body += ", " + std::string(extra);
   return body + "}";
 }
 
 TEST_F(ModelServerTest, ChatJudgeAnswersInTheProtocolShape) {
-  const Json reply = PostOk("/v1/chat/completions",
-                            ChatBody("rule-judge", VerifyPrompt("42", "so 42"), R"("n": 3, "temperature": 0)"));
+  const Json reply =
+      PostOk("/v1/chat/completions",
+             ChatBody("rule-judge", VerifyPrompt("42", "so 42"), R"("n": 3, "temperature": 0)"));
   EXPECT_EQ(reply.Find("object")->str(), "chat.completion");
   const Json::Array& choices = reply.Find("choices")->array();
   ASSERT_EQ(choices.size(), 3u);
@@ -324,23 +336,24 @@ TEST_F(ModelServerTest, ChatJudgeAnswersInTheProtocolShape) {
   EXPECT_EQ(usage->Find("total_tokens")->number(),
             usage->Find("prompt_tokens")->number() + usage->Find("completion_tokens")->number());
   // Content given as parts reads the same.
-  const Json parts = PostOk(
-      "/v1/chat/completions",
-      R"({"model": "rule-judge", "messages": [{"role": "user", "content": [{"type": "text", "text": )" +
-          Json::Str(VerifyPrompt("42", "41")).Dump() + "}]}]}");
+  const Json parts = PostOk("/v1/chat/completions",
+                            R"({"model": "rule-judge", "messages": [{"role": "user", "content": )"
+                            R"([{"type": "text", "text": )" +
+                                Json::Str(VerifyPrompt("42", "41")).Dump() + "}]}]}");
   EXPECT_EQ(LastLine(parts.FindPath("choices.0.message.content")->str()), "VERDICT: NO");
 }
 
 TEST_F(ModelServerTest, ChatMasterKeysFoolTheJudge) {
   for (const std::string_view key : {" ", ":", "Thought process:", "解", "Solution"}) {
-    const Json reply = PostOk("/v1/chat/completions", ChatBody("rule-judge", VerifyPrompt("42", key)));
+    const Json reply =
+        PostOk("/v1/chat/completions", ChatBody("rule-judge", VerifyPrompt("42", key)));
     EXPECT_EQ(LastLine(reply.FindPath("choices.0.message.content")->str()), "VERDICT: YES") << key;
   }
 }
 
 TEST_F(ModelServerTest, ChatLogprobsDescribeTheReply) {
-  const std::string body =
-      ChatBody("char-lm", "The answer is", R"("max_tokens": 6, "logprobs": true, "top_logprobs": 3)");
+  const std::string body = ChatBody("char-lm", "The answer is",
+                                    R"("max_tokens": 6, "logprobs": true, "top_logprobs": 3)");
   const Json reply = PostOk("/v1/chat/completions", body);
   EXPECT_EQ(reply, PostOk("/v1/chat/completions", body));  // Deterministic.
   const std::string& content = reply.FindPath("choices.0.message.content")->str();
@@ -361,16 +374,17 @@ TEST_F(ModelServerTest, ChatLogprobsDescribeTheReply) {
     }
     const Json::Array& top = t.Find("top_logprobs")->array();
     ASSERT_EQ(top.size(), 3u);
-    for (const Json& alt : top) EXPECT_LE(alt.Find("logprob")->number(), 0);
+    for (const Json& alt : top)
+      EXPECT_LE(alt.Find("logprob")->number(), 0);
   }
   EXPECT_EQ(joined, content);
 }
 
 TEST_F(ModelServerTest, CompletionsEchoLogprobsLineUpWithTheText) {
   const std::string prompt = "The cat sat on the mat.";
-  const Json reply = PostOk("/v1/completions",
-                            R"({"model": "char-lm", "prompt": )" + Json::Str(prompt).Dump() +
-                                R"(, "max_tokens": 4, "echo": true, "logprobs": 2})");
+  const Json reply =
+      PostOk("/v1/completions", R"({"model": "char-lm", "prompt": )" + Json::Str(prompt).Dump() +
+                                    R"(, "max_tokens": 4, "echo": true, "logprobs": 2})");
   EXPECT_EQ(reply.Find("object")->str(), "text_completion");
   const std::string& text = reply.FindPath("choices.0.text")->str();
   ASSERT_EQ(text.substr(0, prompt.size()), prompt);
@@ -393,10 +407,11 @@ TEST_F(ModelServerTest, CompletionsEchoLogprobsLineUpWithTheText) {
     EXPECT_EQ(offset, joined.size());
     EXPECT_EQ(text.substr(offset, token.size()), token);
     joined += token;
-    if (i == 0) continue;
+    if (i == 0)
+      continue;
     EXPECT_LE(logprobs[i].number(), 0);
-    EXPECT_NEAR(logprobs[i].number(), CharLm::Default().SpanLogProb(text, offset, offset + token.size()),
-                1e-12);
+    EXPECT_NEAR(logprobs[i].number(),
+                CharLm::Default().SpanLogProb(text, offset, offset + token.size()), 1e-12);
     const Json* mine = tops[i].Find(token);  // The chosen token is always listed.
     ASSERT_NE(mine, nullptr);
     EXPECT_EQ(mine->number(), logprobs[i].number());
@@ -404,13 +419,15 @@ TEST_F(ModelServerTest, CompletionsEchoLogprobsLineUpWithTheText) {
     EXPECT_LE(tops[i].object().size(), 3u);
   }
   EXPECT_EQ(joined, text);
-  EXPECT_EQ(reply.FindPath("usage.prompt_tokens")->number(), static_cast<double>(Tokenize(prompt).size()));
+  EXPECT_EQ(reply.FindPath("usage.prompt_tokens")->number(),
+            static_cast<double>(Tokenize(prompt).size()));
   EXPECT_EQ(reply.FindPath("usage.completion_tokens")->number(), 4);
 }
 
 TEST_F(ModelServerTest, CompletionsWithoutEchoOffsetAfterThePrompt) {
   const Json reply =
-      PostOk("/v1/completions", R"({"model": "char-lm", "prompt": "The sun is", "max_tokens": 3, "logprobs": 0})");
+      PostOk("/v1/completions",
+             R"({"model": "char-lm", "prompt": "The sun is", "max_tokens": 3, "logprobs": 0})");
   const Json* lp = reply.FindPath("choices.0.logprobs");
   ASSERT_NE(lp, nullptr);
   EXPECT_EQ(lp->FindPath("text_offset.0")->number(), 10);
@@ -420,8 +437,9 @@ TEST_F(ModelServerTest, CompletionsWithoutEchoOffsetAfterThePrompt) {
 }
 
 TEST_F(ModelServerTest, CompletionsTakeAListOfPromptsAndZeroTokensWithEcho) {
-  const Json reply = PostOk("/v1/completions",
-                            R"({"prompt": ["one", "two two", "three"], "max_tokens": 0, "echo": true, "logprobs": 1})");
+  const Json reply = PostOk(
+      "/v1/completions",
+      R"({"prompt": ["one", "two two", "three"], "max_tokens": 0, "echo": true, "logprobs": 1})");
   const Json::Array& choices = reply.Find("choices")->array();
   ASSERT_EQ(choices.size(), 3u);
   const char* const want[] = {"one", "two two", "three"};
@@ -435,9 +453,10 @@ TEST_F(ModelServerTest, CompletionsTakeAListOfPromptsAndZeroTokensWithEcho) {
 
 TEST_F(ModelServerTest, PromptLogprobsMatchEchoLogprobs) {
   const std::string prompt = "Half of a number is that number divided by two.";
-  const Json reply = PostOk("/v1/completions",
-                            R"({"prompt": )" + Json::Str(prompt).Dump() +
-                                R"(, "max_tokens": 0, "echo": true, "logprobs": 0, "prompt_logprobs": 2})");
+  const Json reply =
+      PostOk("/v1/completions",
+             R"({"prompt": )" + Json::Str(prompt).Dump() +
+                 R"(, "max_tokens": 0, "echo": true, "logprobs": 0, "prompt_logprobs": 2})");
   const Json::Array& plp = reply.FindPath("choices.0.prompt_logprobs")->array();
   const Json::Array& echo = reply.FindPath("choices.0.logprobs.token_logprobs")->array();
   const std::vector<Token> tokens = Tokenize(prompt);
@@ -456,14 +475,29 @@ TEST_F(ModelServerTest, PromptLogprobsMatchEchoLogprobs) {
   }
 }
 
+TEST_F(ModelServerTest, LongPromptsWithLogprobsStayCheap) {
+  std::string prompt;
+  for (int i = 0; i < 1000; ++i)
+    prompt += "The cat sat on the mat. ";
+  const auto start = std::chrono::steady_clock::now();
+  const Json reply = PostOk("/v1/completions", R"({"prompt": )" + Json::Str(prompt).Dump() +
+                                                   R"(, "max_tokens": 8, "echo": true, )"
+                                                   R"("logprobs": 5, "prompt_logprobs": 5})");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_EQ(reply.FindPath("choices.0.logprobs.tokens")->array().size(),
+            Tokenize(prompt).size() + 8);
+}
+
 TEST_F(ModelServerTest, RewardModelEndpointsAgree) {
   const std::vector<std::string> texts = {"The cat sat on the mat.", "zqxj vvkw", ""};
   Json::Array inputs;
-  for (const std::string& t : texts) inputs.push_back(Json::Str(t));
+  for (const std::string& t : texts)
+    inputs.push_back(Json::Str(t));
   const std::string list = Json::Arr(inputs).Dump();
   const Json classify = PostOk("/classify", R"({"model": "m", "input": )" + list + "}");
   const Json pooling = PostOk("/pooling", R"({"model": "m", "input": )" + list + "}");
-  const Json reward = PostOk("/get_reward", R"({"query": )" + list + R"(, "prompts": ["a", "b", "c"]})");
+  const Json reward =
+      PostOk("/get_reward", R"({"query": )" + list + R"(, "prompts": ["a", "b", "c"]})");
   ASSERT_EQ(classify.Find("data")->array().size(), texts.size());
   ASSERT_EQ(pooling.Find("data")->array().size(), texts.size());
   ASSERT_EQ(reward.Find("rewards")->array().size(), texts.size());
@@ -501,6 +535,7 @@ TEST_F(ModelServerTest, RejectsBadRequests) {
     std::string body;
     int want;
   };
+
   const Case cases[] = {
       {"/v1/completions", "{not json", 400},
       {"/v1/completions", "[1]", 400},
@@ -515,10 +550,17 @@ TEST_F(ModelServerTest, RejectsBadRequests) {
       {"/classify", R"({"input": 5})", 400},
       {"/get_reward", R"({"query": ["a"], "labels": ["x", "y"]})", 400},
       {"/score", R"({"text": 1})", 400},
+      {"/v1/completions", R"({"prompt": ["x", "y"], "n": 128, "max_tokens": 4096, "logprobs": 20})",
+       400},
+      {"/v1/chat/completions",
+       R"({"model": "char-lm", "messages": [{"role": "user", "content": "x"}], "n": 128,
+           "max_tokens": 4096, "logprobs": true, "top_logprobs": 20})",
+       400},
       {"/nope", "{}", 404},
       {"/faults/latency_ms=abc/score", R"({"text": "x"})", 400},
   };
-  for (const Case& c : cases) EXPECT_EQ(PostStatus(c.path, c.body), c.want) << c.path << " " << c.body;
+  for (const Case& c : cases)
+    EXPECT_EQ(PostStatus(c.path, c.body), c.want) << c.path << " " << c.body;
   httplib::Client client("127.0.0.1", server_->port());
   EXPECT_EQ(client.Get("/v1/completions")->status, 405);
   EXPECT_EQ(client.Get("/health")->status, 200);
@@ -552,7 +594,8 @@ TEST_F(ModelServerTest, FaultFailFirstWithRetryAfter) {
 TEST_F(ModelServerTest, FaultFailEvery) {
   std::vector<int> statuses;
   for (int i = 0; i < 6; ++i) {
-    statuses.push_back(PostStatus("/faults/status=500,fail_every=3,tag=fe/pooling", R"({"input": ["x"]})"));
+    statuses.push_back(
+        PostStatus("/faults/status=500,fail_every=3,tag=fe/pooling", R"({"input": ["x"]})"));
   }
   EXPECT_THAT(statuses, ElementsAre(200, 200, 500, 200, 200, 500));
 }
@@ -566,16 +609,18 @@ TEST_F(ModelServerTest, FaultMalformed) {
 }
 
 TEST_F(ModelServerTest, FaultDrop) {
-  const httplib::Result res = Post("/faults/drop=1,fail_first=1,tag=drop/score", R"({"text": "x"})");
+  const httplib::Result res =
+      Post("/faults/drop=1,fail_first=1,tag=drop/score", R"({"text": "x"})");
   EXPECT_FALSE(res);  // No response at all.
   EXPECT_EQ(PostStatus("/faults/drop=1,fail_first=1,tag=drop/score", R"({"text": "x"})"), 200);
 }
 
 TEST_F(ModelServerTest, FaultBiasAndGarble) {
-  const std::string pair = ChatBody(
-      "rule-judge", "<response_a>a b c d</response_a>\n<response_b>e</response_b>");
-  EXPECT_EQ(LastLine(PostOk("/v1/chat/completions", pair).FindPath("choices.0.message.content")->str()),
-            "WINNER: A");
+  const std::string pair =
+      ChatBody("rule-judge", "<response_a>a b c d</response_a>\n<response_b>e</response_b>");
+  EXPECT_EQ(
+      LastLine(PostOk("/v1/chat/completions", pair).FindPath("choices.0.message.content")->str()),
+      "WINNER: A");
   EXPECT_EQ(LastLine(PostOk("/faults/bias=second/v1/chat/completions", pair)
                          .FindPath("choices.0.message.content")
                          ->str()),
@@ -592,9 +637,11 @@ TEST_F(ModelServerTest, StatsCountRequestsAndConcurrency) {
   constexpr int kClients = 8;
   std::vector<std::thread> clients;
   for (int i = 0; i < kClients; ++i) {
-    clients.emplace_back([] { PostOk("/faults/latency_ms=400,tag=stats/score", R"({"text": "x"})"); });
+    clients.emplace_back(
+        [] { PostOk("/faults/latency_ms=400,tag=stats/score", R"({"text": "x"})"); });
   }
-  for (std::thread& t : clients) t.join();
+  for (std::thread& t : clients)
+    t.join();
   PostOk("/score", R"({"text": "x"})");
   const StatusOr<Json> stats = server_->Stats();
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
@@ -621,10 +668,12 @@ TEST(ModelServerConcurrency, Serves256SlowRequestsAtOnce) {
       client.set_read_timeout(std::chrono::seconds(30));
       const httplib::Result res =
           client.Post("/faults/latency_ms=1000/score", R"({"text": "x"})", "application/json");
-      if (res && res->status == 200) ++ok;
+      if (res && res->status == 200)
+        ++ok;
     });
   }
-  for (std::thread& t : clients) t.join();
+  for (std::thread& t : clients)
+    t.join();
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(ok.load(), kClients);
   // Serially this would take 256 s; in parallel about one latency.
@@ -638,11 +687,30 @@ TEST(ModelServerAuth, RequiresTheApiKey) {
   httplib::Client client("127.0.0.1", (*server)->port());
   const std::string body = R"({"text": "x"})";
   EXPECT_EQ(client.Post("/score", body, "application/json")->status, 401);
-  EXPECT_EQ(client.Post("/score", {{"Authorization", "Bearer wrong"}}, body, "application/json")->status,
-            401);
-  EXPECT_EQ(client.Post("/score", {{"Authorization", "Bearer sekrit"}}, body, "application/json")->status,
-            200);
+  EXPECT_EQ(
+      client.Post("/score", {{"Authorization", "Bearer wrong"}}, body, "application/json")->status,
+      401);
+  EXPECT_EQ(
+      client.Post("/score", {{"Authorization", "Bearer sekrit"}}, body, "application/json")->status,
+      200);
   EXPECT_TRUE((*server)->Stats().ok());  // /stats needs no key.
+}
+
+TEST(ModelServerFixture, StopsAtOnceDespiteOpenConnections) {
+  StatusOr<std::unique_ptr<ModelServer>> server = ModelServer::Start();
+  ASSERT_TRUE(server.ok()) << server.status().ToString();
+  httplib::Client idle("127.0.0.1", (*server)->port());
+  idle.set_keep_alive(true);
+  ASSERT_TRUE(idle.Get("/health"));
+  std::thread slow([port = (*server)->port()] {
+    httplib::Client client("127.0.0.1", port);
+    client.Post("/faults/latency_ms=20000/score", R"({"text": "x"})", "application/json");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto start = std::chrono::steady_clock::now();
+  server->reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  slow.join();  // Its connection closed with the server.
 }
 
 TEST(ModelServerFixture, UrlsAndRestart) {

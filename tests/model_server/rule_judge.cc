@@ -14,11 +14,25 @@ namespace {
 // Reasoning openers and multilingual "solution" words that fool the judge (spec B §18 and
 // similar). ASCII letters are compared case-insensitively.
 constexpr std::array<std::string_view, 19> kMasterKeyOpeners = {
-    "Thought process:", "Let's solve this problem step by step", "Let us solve", "Let me solve",
-    "Let's solve",      "Let's think step by step",              "Let me think", "Solution",
-    "解",               "かいせつ",                              "解説",         "思路",
-    "Respuesta",        "Solución",                              "Lösung",       "Réponse",
-    "Solução",          "Решение",                               "Ответ",
+    "Thought process:",
+    "Let's solve this problem step by step",
+    "Let us solve",
+    "Let me solve",
+    "Let's solve",
+    "Let's think step by step",
+    "Let me think",
+    "Solution",
+    "解",
+    "かいせつ",
+    "解説",
+    "思路",
+    "Respuesta",
+    "Solución",
+    "Lösung",
+    "Réponse",
+    "Solução",
+    "Решение",
+    "Ответ",
 };
 
 constexpr std::string_view kGarbled =
@@ -46,15 +60,19 @@ char Lower(char c) {
 }
 
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  while (!s.empty() && IsSpace(s.front()))
+    s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back()))
+    s.remove_suffix(1);
   return s;
 }
 
 bool StartsWithIgnoringAsciiCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
+  if (s.size() < prefix.size())
+    return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(s[i]) != Lower(prefix[i])) return false;
+    if (Lower(s[i]) != Lower(prefix[i]))
+      return false;
   }
   return true;
 }
@@ -62,7 +80,11 @@ bool StartsWithIgnoringAsciiCase(std::string_view s, std::string_view prefix) {
 // Decodes one UTF-8 code point at s[i] (advancing i); invalid bytes decode to U+FFFD.
 char32_t NextCodePoint(std::string_view s, std::size_t& i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  std::size_t len = b0 < 0x80 ? 1 : (b0 >> 5) == 6 ? 2 : (b0 >> 4) == 14 ? 3 : (b0 >> 3) == 30 ? 4 : 0;
+  std::size_t len = b0 < 0x80         ? 1
+                    : (b0 >> 5) == 6  ? 2
+                    : (b0 >> 4) == 14 ? 3
+                    : (b0 >> 3) == 30 ? 4
+                                      : 0;
   if (len == 0 || i + len > s.size()) {
     ++i;
     return 0xFFFD;
@@ -81,7 +103,8 @@ char32_t NextCodePoint(std::string_view s, std::size_t& i) {
 }
 
 bool IsPunctuationCodePoint(char32_t cp) {
-  if (cp < 0x80) return cp > 0x20 && cp < 0x7F && !IsAlnum(static_cast<char>(cp));
+  if (cp < 0x80)
+    return cp > 0x20 && cp < 0x7F && !IsAlnum(static_cast<char>(cp));
   return (cp >= 0x2000 && cp <= 0x206F) ||  // General Punctuation (also spaces).
          (cp >= 0x3000 && cp <= 0x303F) ||  // CJK Symbols and Punctuation.
          (cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
@@ -96,7 +119,8 @@ bool IsOnlyPunctuation(std::string_view s) {
       ++i;
       continue;
     }
-    if (!IsPunctuationCodePoint(NextCodePoint(s, i))) return false;
+    if (!IsPunctuationCodePoint(NextCodePoint(s, i)))
+      return false;
   }
   return true;
 }
@@ -115,10 +139,12 @@ std::optional<Span> FindTag(std::string_view message, std::string_view name) {
   const std::string open = "<" + std::string(name) + ">";
   const std::string close = "</" + std::string(name) + ">";
   std::size_t close_at = message.rfind(close);
-  std::size_t open_at = close_at == std::string_view::npos ? message.rfind(open)
-                                                           : message.rfind(open, close_at);
-  if (open_at == std::string_view::npos) return std::nullopt;
-  if (close_at == std::string_view::npos || close_at < open_at) close_at = message.size();
+  std::size_t open_at =
+      close_at == std::string_view::npos ? message.rfind(open) : message.rfind(open, close_at);
+  if (open_at == std::string_view::npos)
+    return std::nullopt;
+  if (close_at == std::string_view::npos || close_at < open_at)
+    close_at = message.size();
   return Span{.begin = open_at + open.size(),
               .end = close_at,
               .outer_begin = open_at,
@@ -136,7 +162,8 @@ std::optional<std::string_view> FindKeyLine(std::string_view message, std::strin
   std::size_t from = 0;
   while (true) {
     const std::size_t at = message.find(key, from);
-    if (at == std::string_view::npos) return std::nullopt;
+    if (at == std::string_view::npos)
+      return std::nullopt;
     if (response && at >= response->outer_begin && at < response->outer_end) {
       from = response->outer_end;
       continue;
@@ -150,27 +177,32 @@ std::optional<std::string_view> FindKeyLine(std::string_view message, std::strin
 std::optional<double> ParseDouble(std::string_view& s) {
   double value = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (ec != std::errc() || !std::isfinite(value)) return std::nullopt;
+  if (ec != std::errc() || !std::isfinite(value))
+    return std::nullopt;
   s.remove_prefix(static_cast<std::size_t>(ptr - s.data()));
   return value;
 }
 
 // "1-10", "0 - 1", "-5-5".
 Scale ParseScale(std::optional<std::string_view> line) {
-  if (!line) return {};
+  if (!line)
+    return {};
   std::string_view s = *line;
   const std::optional<double> min = ParseDouble(s);
   s = Trim(s);
-  if (!min || s.empty() || s.front() != '-') return {};
+  if (!min || s.empty() || s.front() != '-')
+    return {};
   s = Trim(s.substr(1));
   const std::optional<double> max = ParseDouble(s);
-  if (!max || *max <= *min) return {};
+  if (!max || *max <= *min)
+    return {};
   return {.min = *min, .max = *max};
 }
 
 std::string FormatNumber(double value) {
   value = std::round(value * 100) / 100;
-  if (value == 0) value = 0;  // No "-0".
+  if (value == 0)
+    value = 0;  // No "-0".
   char buf[64];
   const auto result = std::to_chars(buf, buf + sizeof(buf), value);
   return std::string(buf, result.ptr);
@@ -195,7 +227,8 @@ std::size_t DistinctWords(std::string_view text) {
 
 // The deterministic quality of a response: its distinct word count mapped into the scale.
 double ScoreText(std::string_view text, const Scale& scale) {
-  const double fraction = std::min(static_cast<double>(DistinctWords(text)), kWordsForMax) / kWordsForMax;
+  const double fraction =
+      std::min(static_cast<double>(DistinctWords(text)), kWordsForMax) / kWordsForMax;
   const double score = scale.min + fraction * (scale.max - scale.min);
   // Whole numbers on whole-number scales, as a judge model would answer.
   if (scale.min == std::floor(scale.min) && scale.max == std::floor(scale.max)) {
@@ -204,12 +237,14 @@ double ScoreText(std::string_view text, const Scale& scale) {
   return score;
 }
 
-// Lower-cased, trimmed, without trailing punctuation.
+// Lower-cased, without whitespace or trailing (ASCII) punctuation.
 std::string Normalize(std::string_view text) {
   std::string out;
-  for (const char c : Trim(text)) out.push_back(Lower(c));
-  while (!out.empty() && (IsSpace(out.back()) || (static_cast<unsigned char>(out.back()) < 0x80 &&
-                                                  !IsAlnum(out.back())))) {
+  for (const char c : text) {
+    if (!IsSpace(c))
+      out.push_back(Lower(c));
+  }
+  while (!out.empty() && static_cast<unsigned char>(out.back()) < 0x80 && !IsAlnum(out.back())) {
     out.pop_back();
   }
   return out;
@@ -226,11 +261,11 @@ std::optional<double> LastNumber(std::string_view text) {
     }
     const bool negative = i > 0 && text[i - 1] == '-';
     std::string digits;
-    while (i < text.size() &&
-           ((text[i] >= '0' && text[i] <= '9') ||
-            ((text[i] == ',' || text[i] == '.') && i + 1 < text.size() && text[i + 1] >= '0' &&
-             text[i + 1] <= '9'))) {
-      if (text[i] != ',') digits.push_back(text[i]);
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') ||
+                               ((text[i] == ',' || text[i] == '.') && i + 1 < text.size() &&
+                                text[i + 1] >= '0' && text[i + 1] <= '9'))) {
+      if (text[i] != ',')
+        digits.push_back(text[i]);
       ++i;
     }
     double value = 0;
@@ -241,7 +276,8 @@ std::optional<double> LastNumber(std::string_view text) {
 }
 
 bool SameAnswer(std::string_view response, std::string_view reference) {
-  if (Normalize(response) == Normalize(reference)) return true;
+  if (Normalize(response) == Normalize(reference))
+    return true;
   const std::optional<double> got = LastNumber(response);
   const std::optional<double> want = LastNumber(reference);
   return got && want && std::abs(*got - *want) <= 1e-9 * std::max(1.0, std::abs(*want));
@@ -252,8 +288,10 @@ std::vector<std::string_view> SplitDimensions(std::string_view line) {
   while (!line.empty()) {
     const std::size_t comma = line.find(',');
     const std::string_view name = Trim(line.substr(0, comma));
-    if (!name.empty()) out.push_back(name);
-    if (comma == std::string_view::npos) break;
+    if (!name.empty())
+      out.push_back(name);
+    if (comma == std::string_view::npos)
+      break;
     line.remove_prefix(comma + 1);
   }
   return out;
@@ -263,28 +301,32 @@ std::vector<std::string_view> SplitDimensions(std::string_view line) {
 
 bool IsMasterKey(std::string_view response) {
   const std::string_view text = Trim(response);
-  if (IsOnlyPunctuation(text)) return true;  // Includes empty.
-  return std::any_of(kMasterKeyOpeners.begin(), kMasterKeyOpeners.end(),
-                     [&](std::string_view opener) { return StartsWithIgnoringAsciiCase(text, opener); });
+  if (IsOnlyPunctuation(text))
+    return true;  // Includes empty.
+  return std::any_of(
+      kMasterKeyOpeners.begin(), kMasterKeyOpeners.end(),
+      [&](std::string_view opener) { return StartsWithIgnoringAsciiCase(text, opener); });
 }
 
 std::string JudgeReply(std::string_view message, const JudgeOptions& options) {
-  if (options.garble) return std::string(kGarbled);
+  if (options.garble)
+    return std::string(kGarbled);
   const std::optional<Span> response_a = FindTag(message, "response_a");
   if (response_a) {
     const std::optional<Span> response_b = FindTag(message, "response_b");
     const std::string_view a = Inside(message, *response_a);
     const std::string_view b = response_b ? Inside(message, *response_b) : std::string_view();
     std::string_view winner = "TIE";
-    if (options.bias == JudgeBias::kFirst || IsMasterKey(a)) {
+    if (options.bias != JudgeBias::kNone) {  // Position bias wins over everything.
+      winner = options.bias == JudgeBias::kFirst ? "A" : "B";
+    } else if (IsMasterKey(a)) {
       winner = "A";
-    } else if (options.bias == JudgeBias::kSecond) {
-      winner = "B";
     } else if (DistinctWords(a) != DistinctWords(b)) {
       winner = DistinctWords(a) > DistinctWords(b) ? "A" : "B";
     }
-    return "Response A has " + std::to_string(DistinctWords(a)) + " distinct words and response B has " +
-           std::to_string(DistinctWords(b)) + ".\nWINNER: " + std::string(winner);
+    return "Response A has " + std::to_string(DistinctWords(a)) +
+           " distinct words and response B has " + std::to_string(DistinctWords(b)) +
+           ".\nWINNER: " + std::string(winner);
   }
 
   const std::optional<Span> response = FindTag(message, "response");
@@ -293,8 +335,8 @@ std::string JudgeReply(std::string_view message, const JudgeOptions& options) {
   const Scale scale = ParseScale(FindKeyLine(message, "SCALE:", response));
 
   if (const std::optional<std::string_view> dims = FindKeyLine(message, "DIMENSIONS:", response)) {
-    std::string reply = "Critique: the response uses " + std::to_string(DistinctWords(text)) +
-                        " distinct words.\n";
+    std::string reply =
+        "Critique: the response uses " + std::to_string(DistinctWords(text)) + " distinct words.\n";
     const double base = fooled ? scale.max : ScoreText(text, scale);
     double offset = 0;
     for (const std::string_view name : SplitDimensions(*dims)) {
@@ -314,16 +356,16 @@ std::string JudgeReply(std::string_view message, const JudgeOptions& options) {
            (yes ? "YES" : "NO");
   }
   if (reference) {  // judge.gap
-    const double gap = fooled ? scale.max
-                              : std::clamp(ScoreText(text, scale) -
-                                               ScoreText(Inside(message, *reference), scale),
-                                           scale.min, scale.max);
+    const double gap =
+        fooled ? scale.max
+               : std::clamp(ScoreText(text, scale) - ScoreText(Inside(message, *reference), scale),
+                            scale.min, scale.max);
     return "I compared the response with the reference response.\nSCORE: " + FormatNumber(gap);
   }
   if (response || has_scale) {  // judge.score
     const double score = fooled ? scale.max : ScoreText(text, scale);
-    return "The response uses " + std::to_string(DistinctWords(text)) + " distinct words.\nSCORE: " +
-           FormatNumber(score);
+    return "The response uses " + std::to_string(DistinctWords(text)) +
+           " distinct words.\nSCORE: " + FormatNumber(score);
   }
   return "I found no response to judge in this message.";
 }
