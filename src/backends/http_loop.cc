@@ -45,6 +45,8 @@ struct HttpLoop::State {
   std::vector<std::function<void()>> tickers;
 
   std::map<CURL*, std::unique_ptr<Transfer>> running;  // Loop thread only.
+  // Finished easy handles, reset and reused: a fresh handle allocates its buffers every time.
+  std::vector<CURL*> idle;  // Loop thread only.
 
   void Run();
   void Begin(std::unique_ptr<Transfer> transfer);
@@ -91,7 +93,14 @@ void HttpLoop::AddTicker(std::function<void()> tick) {
 }
 
 void HttpLoop::State::Begin(std::unique_ptr<Transfer> transfer) {
-  CURL* easy = curl_easy_init();
+  CURL* easy = nullptr;
+  if (idle.empty()) {
+    easy = curl_easy_init();
+  } else {
+    easy = idle.back();
+    idle.pop_back();
+    curl_easy_reset(easy);
+  }
   transfer->easy = easy;
   const HttpRequest& request = transfer->request;
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -146,7 +155,11 @@ void HttpLoop::State::Finish(CURL* easy, CURLcode code) {
                                                           : curl_easy_strerror(code);
     response.body.clear();
   }
-  curl_easy_cleanup(easy);
+  if (idle.size() < static_cast<std::size_t>(kMaxCachedConnections)) {
+    idle.push_back(easy);
+  } else {
+    curl_easy_cleanup(easy);
+  }
   curl_slist_free_all(transfer->headers);
   transfer->done(std::move(response));
 }
@@ -208,6 +221,10 @@ void HttpLoop::State::Run() {
     running.begin()->second->response.shutting_down = true;
     Finish(easy, CURLE_ABORTED_BY_CALLBACK);
   }
+  for (CURL* easy : idle) {
+    curl_easy_cleanup(easy);
+  }
+  idle.clear();
   std::vector<std::unique_ptr<Transfer>> never_started;
   {
     std::lock_guard lock(mutex);
