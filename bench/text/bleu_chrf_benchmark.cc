@@ -49,7 +49,7 @@ Pairs Load(const std::string& path) {
 std::unique_ptr<const Reward> Make(const Registry& registry, std::string_view name,
                                    std::string_view options_json) {
   return registry.Find(name)
-      ->reward(JsonParser().Parse(options_json).value(), ConfigLocation("bench", ""), {})
+      ->reward(JsonParser().Parse(options_json).value(), ConfigLocation("bench", ""), {}, {})
       .value();
 }
 

@@ -21,6 +21,7 @@ Registry BuiltinRegistry() {
   RegisterModelRewards(registry);
   RegisterJudgeRewards(registry);
   RegisterLikelihoodRewards(registry);
+  RegisterRubricRewards(registry);
   return registry;
 }
 

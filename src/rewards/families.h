@@ -21,6 +21,7 @@ void RegisterCodeRewards(Registry& registry);          // src/rewards/code/regis
 void RegisterModelRewards(Registry& registry);         // src/rewards/model/register.cc
 void RegisterJudgeRewards(Registry& registry);         // src/rewards/judge/register.cc
 void RegisterLikelihoodRewards(Registry& registry);    // src/rewards/likelihood/register.cc
+void RegisterRubricRewards(Registry& registry);        // src/rewards/rubric/register.cc
 
 }  // namespace merit
 

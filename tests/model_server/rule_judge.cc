@@ -208,8 +208,9 @@ std::string FormatNumber(double value) {
   return std::string(buf, result.ptr);
 }
 
-std::size_t DistinctWords(std::string_view text) {
-  std::set<std::string> words;
+// The words of `text` (runs of ASCII letters and digits and non-ASCII bytes), lower-cased.
+std::vector<std::string> Words(std::string_view text) {
+  std::vector<std::string> words;
   std::size_t i = 0;
   while (i < text.size()) {
     if (!IsAlnum(text[i]) && static_cast<unsigned char>(text[i]) < 0x80) {
@@ -217,12 +218,16 @@ std::size_t DistinctWords(std::string_view text) {
       continue;
     }
     std::string word;
-    while (i < text.size() && (IsAlnum(text[i]) || static_cast<unsigned char>(text[i]) >= 0x80)) {
+    while (i < text.size() && (IsAlnum(text[i]) || static_cast<unsigned char>(text[i]) >= 0x80))
       word.push_back(Lower(text[i++]));
-    }
-    words.insert(std::move(word));
+    words.push_back(std::move(word));
   }
-  return words.size();
+  return words;
+}
+
+std::size_t DistinctWords(std::string_view text) {
+  const std::vector<std::string> words = Words(text);
+  return std::set<std::string>(words.begin(), words.end()).size();
 }
 
 // The deterministic quality of a response: its distinct word count mapped into the scale.
@@ -297,6 +302,51 @@ std::vector<std::string_view> SplitDimensions(std::string_view line) {
   return out;
 }
 
+// Lower-cased ASCII with every whitespace run as one space, trimmed: what nuggets compare.
+std::string NormalizeForNuggets(std::string_view text) {
+  std::string out;
+  for (const char c : Trim(text)) {
+    if (IsSpace(c)) {
+      if (out.empty() || out.back() != ' ')
+        out.push_back(' ');
+    } else {
+      out.push_back(Lower(c));
+    }
+  }
+  return out;
+}
+
+// A nugget verifier (rubric.items, spec A §13): one label per non-empty line of `nuggets`, as a
+// JSON list after a reasoning block. support: the normalised nugget is a substring of the
+// normalised response; partial_support: at least half its words are words of the response.
+std::string NuggetReply(std::string_view nuggets, std::string_view response) {
+  const std::string normalized_response = NormalizeForNuggets(response);
+  const std::vector<std::string> response_words = Words(response);
+  const std::set<std::string> vocabulary(response_words.begin(), response_words.end());
+  std::string labels;
+  std::size_t count = 0;
+  while (!nuggets.empty()) {
+    const std::size_t end = nuggets.find('\n');
+    const std::string_view line = nuggets.substr(0, end);
+    nuggets = end == std::string_view::npos ? std::string_view() : nuggets.substr(end + 1);
+    const std::string nugget = NormalizeForNuggets(line);
+    if (nugget.empty())
+      continue;
+    std::string_view label = "not_support";
+    if (normalized_response.find(nugget) != std::string::npos) {
+      label = "support";
+    } else {
+      const std::vector<std::string> words = Words(line);
+      const auto present = static_cast<std::size_t>(std::count_if(
+          words.begin(), words.end(), [&](const std::string& w) { return vocabulary.count(w); }));
+      if (!words.empty() && 2 * present >= words.size())
+        label = "partial_support";
+    }
+    labels += (count++ == 0 ? "\"" : ", \"") + std::string(label) + "\"";
+  }
+  return "<reasoning>rule</reasoning>\n[" + labels + "]";
+}
+
 }  // namespace
 
 bool IsMasterKey(std::string_view response) {
@@ -311,6 +361,10 @@ bool IsMasterKey(std::string_view response) {
 std::string JudgeReply(std::string_view message, const JudgeOptions& options) {
   if (options.garble)
     return std::string(kGarbled);
+  if (const std::optional<Span> nuggets = FindTag(message, "nuggets")) {
+    if (const std::optional<Span> response = FindTag(message, "response"))
+      return NuggetReply(Inside(message, *nuggets), Inside(message, *response));
+  }
   const std::optional<Span> response_a = FindTag(message, "response_a");
   if (response_a) {
     const std::optional<Span> response_b = FindTag(message, "response_b");

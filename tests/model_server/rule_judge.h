@@ -1,7 +1,8 @@
 // The test model server's rule-based judge (model "rule-judge"): reads a judge prompt in the
 // shapes of docs/test-model-server.md (tags <question>, <reference>, <response>, <response_a>,
 // <response_b>, lines SCALE: min-max and DIMENSIONS: a, b) and answers with the verdict line the
-// judge rewards parse. It is deliberately fooled by "master keys" (One Token to Fool
+// judge rewards parse. A <nuggets> list (one per line) with a <response> (rubric.items) gets
+// "<reasoning>rule</reasoning>" and a JSON list of support / partial_support / not_support labels. It is deliberately fooled by "master keys" (One Token to Fool
 // LLM-as-a-Judge): an empty or punctuation-only response, or one that starts with a reasoning
 // opener, gets the most positive verdict, so that merit's hardening can be tested against a judge
 // that needs it.

@@ -24,20 +24,22 @@ BleuStats BleuCounter::Count(std::string_view hypothesis,
     stats.total[n - 1] = static_cast<std::int64_t>(hyp_len - n + 1);
   }
 
-  // Every hypothesis n-gram gets an id (see NgramIds); hyp_count_ and order_ are indexed by it.
-  ngrams_.Reset(hyp_len * max_order);
+  // Every hypothesis n-gram gets an id, named by (its prefix's row, its last token's id) in
+  // PairIds: row 0 for unigrams, id + 1 for an (n-1)-gram. hyp_count_ and order_ are indexed by
+  // the id.
+  ngrams_.Reset(hyp_len * std::min(max_order, hyp_len) + 1, token_ids_.size());
   hyp_count_.clear();
   order_.clear();
   for (std::size_t i = 0; i < hyp_len; ++i) {
-    std::uint32_t prefix = NgramIds::kNoPrefix;
+    std::uint32_t row = 0;
     for (std::size_t n = 1; n <= max_order && i + n <= hyp_len; ++n) {
-      const std::uint32_t id = ngrams_.Insert(NgramIds::Key(prefix, hyp_ids_[i + n - 1]));
+      const std::uint32_t id = ngrams_.Insert(row, hyp_ids_[i + n - 1]);
       if (id == hyp_count_.size()) {
         hyp_count_.push_back(0);
         order_.push_back(static_cast<std::uint8_t>(n));
       }
       ++hyp_count_[id];
-      prefix = id;
+      row = id + 1;
     }
   }
 
@@ -66,15 +68,19 @@ BleuStats BleuCounter::Count(std::string_view hypothesis,
     }
     const auto stamp = static_cast<std::uint32_t>(r + 1);
     touched_.clear();
+    ref_ids_.resize(ref_len);
     for (std::size_t j = 0; j < ref_len; ++j) {
-      std::uint32_t prefix = NgramIds::kNoPrefix;
+      ref_ids_[j] = token_ids_.Lookup(ref_tokens_[j]);
+    }
+    for (std::size_t j = 0; j < ref_len; ++j) {
+      std::uint32_t row = 0;
       for (std::size_t n = 1; n <= max_order && j + n <= ref_len; ++n) {
-        const std::uint32_t token = token_ids_.Lookup(ref_tokens_[j + n - 1]);
+        const std::uint32_t token = ref_ids_[j + n - 1];
         if (token == text_metrics::TokenIds::kUnknown) {
           break;
         }
-        const std::uint32_t id = ngrams_.Find(NgramIds::Key(prefix, token));
-        if (id == NgramIds::kAbsent) {
+        const std::uint32_t id = ngrams_.Find(row, token);
+        if (id == PairIds::kAbsent) {
           break;
         }
         if (stamp_[id] != stamp) {
@@ -83,7 +89,7 @@ BleuStats BleuCounter::Count(std::string_view hypothesis,
           touched_.push_back(id);
         }
         ++ref_count_[id];
-        prefix = id;
+        row = id + 1;
       }
     }
     for (const std::uint32_t id : touched_) {

@@ -61,8 +61,9 @@ class BleuCounter : public ScoreContext::ScratchBase {
   std::vector<std::string_view> hyp_tokens_;
   std::vector<std::string_view> ref_tokens_;
   std::vector<std::uint32_t> hyp_ids_;
+  std::vector<std::uint32_t> ref_ids_;  // kUnknown for a token the hypothesis lacks.
   text_metrics::TokenIds token_ids_;
-  NgramIds ngrams_;
+  PairIds ngrams_;
   std::vector<std::uint32_t> hyp_count_;
   std::vector<std::uint8_t> order_;
   std::vector<std::uint32_t> ref_max_;

@@ -92,23 +92,59 @@ double ChrfScore(std::span<const double> statistics, const ChrfConfig& config) {
   return 0.0;
 }
 
+void ChrfCounter::CodePointIds::Reset() {
+  bmp_.Reset(1, 0x10000);
+  astral_.Reset(16);
+  bmp_global_.clear();
+  astral_global_.clear();
+  size_ = 0;
+}
+
+std::uint32_t ChrfCounter::CodePointIds::Insert(char32_t code_point) {
+  const bool bmp = code_point < 0x10000;
+  const std::uint32_t local = bmp ? bmp_.Insert(0, code_point) : astral_.Insert(code_point);
+  std::vector<std::uint32_t>& global = bmp ? bmp_global_ : astral_global_;
+  if (local == global.size()) {
+    global.push_back(static_cast<std::uint32_t>(size_++));
+  }
+  return global[local];
+}
+
+std::uint32_t ChrfCounter::CodePointIds::Find(char32_t code_point) const {
+  if (code_point < 0x10000) {
+    const std::uint32_t local = bmp_.Find(0, code_point);
+    return local == PairIds::kAbsent ? PairIds::kAbsent : bmp_global_[local];
+  }
+  const std::uint32_t local = astral_.Find(code_point);
+  return local == NgramIds::kAbsent ? PairIds::kAbsent : astral_global_[local];
+}
+
 void ChrfCounter::Prepare(std::string_view text, const ChrfConfig& config, Side& side) {
   if (config.lowercase) {
     PythonLower(text, side.lower);
     text = side.lower;
   }
-  side.chars.clear();
+  side.chars.resize(text.size());  // At most one character per byte.
+  std::uint32_t* out = side.chars.data();
+  std::size_t count = 0;
   for (std::size_t pos = 0; pos < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
     if (!config.whitespace) {
       if (const std::size_t space = WhitespaceLength(text, pos); space > 0) {
         pos += space;
         continue;
       }
     }
+    if (byte < 0x80) {
+      out[count++] = byte;
+      ++pos;
+      continue;
+    }
     char32_t cp = 0;
     pos += DecodeUtf8(text, pos, cp);
-    side.chars.push_back(static_cast<std::uint32_t>(cp));
+    out[count++] = static_cast<std::uint32_t>(cp);
   }
+  side.chars.resize(count);
   if (config.word_order > 0) {
     SplitWords(text, side.words);
   } else {
@@ -116,26 +152,37 @@ void ChrfCounter::Prepare(std::string_view text, const ChrfConfig& config, Side&
   }
 }
 
-void ChrfCounter::CountOrders(std::vector<std::uint32_t> Side::*units, std::size_t max_order,
-                              std::size_t first_order, std::size_t references) {
+void ChrfCounter::CountOrders(std::vector<std::uint32_t> Side::*units, std::size_t vocabulary,
+                              std::size_t max_order, std::size_t first_order,
+                              std::size_t references) {
   const std::vector<std::uint32_t>& hyp_units = hyp_.*units;
   hyp_.ids.resize(hyp_units.size());
   for (std::size_t r = 0; r < references; ++r) {
     refs_[r].ids.resize((refs_[r].*units).size());
   }
+  std::size_t previous_ids = 0;  // Distinct hypothesis n-grams of the previous order.
   for (std::size_t n = 1; n <= max_order; ++n) {
     const std::size_t hyp_ngrams = Ngrams(hyp_units.size(), n);
-    ngrams_.Reset(hyp_ngrams);
-    hyp_count_.clear();
-    for (std::size_t i = 0; i < hyp_ngrams; ++i) {
-      const std::uint32_t prefix = n == 1 ? NgramIds::kNoPrefix : hyp_.ids[i];
-      const std::uint32_t id = ngrams_.Insert(NgramIds::Key(prefix, hyp_units[i + n - 1]));
-      if (id == hyp_count_.size()) {
-        hyp_count_.push_back(0);
+    if (n == 1) {
+      // A unigram's id is its unit's id.
+      hyp_count_.assign(vocabulary, 0);
+      for (std::size_t i = 0; i < hyp_ngrams; ++i) {
+        hyp_.ids[i] = hyp_units[i];
+        ++hyp_count_[hyp_units[i]];
       }
-      ++hyp_count_[id];
-      hyp_.ids[i] = id;
+    } else {
+      ngrams_.Reset(previous_ids, vocabulary);
+      hyp_count_.clear();
+      for (std::size_t i = 0; i < hyp_ngrams; ++i) {
+        const std::uint32_t id = ngrams_.Insert(hyp_.ids[i], hyp_units[i + n - 1]);
+        if (id == hyp_count_.size()) {
+          hyp_count_.push_back(0);
+        }
+        ++hyp_count_[id];
+        hyp_.ids[i] = id;
+      }
     }
+    previous_ids = hyp_count_.size();
     ref_count_.resize(hyp_count_.size());
     stamp_.assign(hyp_count_.size(), 0);
     const std::size_t k = first_order + n - 1;
@@ -147,13 +194,16 @@ void ChrfCounter::CountOrders(std::vector<std::uint32_t> Side::*units, std::size
       std::size_t matches = 0;
       for (std::size_t j = 0; j < ref_ngrams; ++j) {
         // An n-gram absent from the hypothesis makes every longer one through it absent.
-        const std::uint32_t prefix = n == 1 ? NgramIds::kNoPrefix : ref.ids[j];
         const std::uint32_t unit = ref_units[j + n - 1];
-        const std::uint32_t id = prefix == NgramIds::kAbsent || unit == NgramIds::kAbsent
-                                     ? NgramIds::kAbsent
-                                     : ngrams_.Find(NgramIds::Key(prefix, unit));
+        std::uint32_t id = unit;
+        if (n > 1) {
+          const std::uint32_t prefix = ref.ids[j];
+          id = prefix == PairIds::kAbsent || unit == PairIds::kAbsent
+                   ? PairIds::kAbsent
+                   : ngrams_.Find(prefix, unit);
+        }
         ref.ids[j] = id;
-        if (id == NgramIds::kAbsent) {
+        if (id == PairIds::kAbsent) {
           continue;
         }
         if (stamp_[id] != stamp) {
@@ -177,14 +227,21 @@ void ChrfCounter::Count(std::string_view hypothesis, std::span<const std::string
                         const ChrfConfig& config, std::span<double> statistics) {
   const std::size_t orders = config.char_order + config.word_order;
   Prepare(hypothesis, config, hyp_);
+  char_ids_.Reset();
+  for (std::uint32_t& c : hyp_.chars) {
+    c = char_ids_.Insert(c);
+  }
   if (refs_.size() < references.size()) {
     refs_.resize(references.size());
   }
   for (std::size_t r = 0; r < references.size(); ++r) {
     Prepare(references[r], config, refs_[r]);
+    for (std::uint32_t& c : refs_[r].chars) {
+      c = char_ids_.Find(c);
+    }
     refs_[r].statistics.assign(3 * orders, 0.0);
   }
-  CountOrders(&Side::chars, config.char_order, 0, references.size());
+  CountOrders(&Side::chars, char_ids_.size(), config.char_order, 0, references.size());
   if (config.word_order > 0) {
     word_ids_.Build(hyp_.words, hyp_.word_ids);
     for (std::size_t r = 0; r < references.size(); ++r) {
@@ -192,10 +249,11 @@ void ChrfCounter::Count(std::string_view hypothesis, std::span<const std::string
       ref.word_ids.resize(ref.words.size());
       for (std::size_t j = 0; j < ref.words.size(); ++j) {
         const std::uint32_t id = word_ids_.Lookup(ref.words[j]);
-        ref.word_ids[j] = id == text_metrics::TokenIds::kUnknown ? NgramIds::kAbsent : id;
+        ref.word_ids[j] = id == text_metrics::TokenIds::kUnknown ? PairIds::kAbsent : id;
       }
     }
-    CountOrders(&Side::word_ids, config.word_order, config.char_order, references.size());
+    CountOrders(&Side::word_ids, word_ids_.size(), config.word_order, config.char_order,
+                references.size());
   }
   double best = -1.0;
   for (std::size_t r = 0; r < references.size(); ++r) {

@@ -49,8 +49,10 @@ class ChrfCounter : public ScoreContext::ScratchBase {
   std::vector<std::string_view> reference_views;  // Caller scratch for the reference views.
 
  private:
-  // One text, prepared: its code points (whitespace removed unless asked), its words (chrF++),
-  // and per position the id of the n-gram of the order being counted that starts there.
+  // One text, prepared: its characters (whitespace removed unless asked) as ids of the
+  // hypothesis' distinct code points (kAbsent for a reference character the hypothesis lacks),
+  // its words (chrF++), and per position the id of the n-gram of the order being counted that
+  // starts there.
   struct Side {
     std::string lower;
     std::vector<std::uint32_t> chars;
@@ -60,17 +62,37 @@ class ChrfCounter : public ScoreContext::ScratchBase {
     std::vector<double> statistics;  // References only: this reference's triples.
   };
 
+  // Dense ids for the hypothesis' distinct code points: a direct table for the Basic
+  // Multilingual Plane, a hash table above it.
+  class CodePointIds {
+   public:
+    void Reset();
+    std::uint32_t Insert(char32_t code_point);
+    std::uint32_t Find(char32_t code_point) const;
+    std::size_t size() const { return size_; }
+
+   private:
+    PairIds bmp_;
+    NgramIds astral_;
+    std::vector<std::uint32_t> bmp_global_;     // bmp_ id -> dense id.
+    std::vector<std::uint32_t> astral_global_;  // astral_ id -> dense id.
+    std::size_t size_ = 0;
+  };
+
+  // Fills side.chars with code points and side.words.
   void Prepare(std::string_view text, const ChrfConfig& config, Side& side);
-  // Counts orders 1..max_order of the units `units` of every side, into the triples from
-  // `first_order` on. Orders are counted one at a time, each from the previous order's ids, so
-  // the hash table only ever holds one order's n-grams.
-  void CountOrders(std::vector<std::uint32_t> Side::*units, std::size_t max_order,
-                   std::size_t first_order, std::size_t references);
+  // Counts orders 1..max_order of the units `units` of every side (hypothesis units dense ids
+  // below `vocabulary`, reference units such ids or kAbsent) into the triples from
+  // `first_order` on. Orders are counted one at a time, each n-gram named by its prefix's id of
+  // the previous order and its last unit, so every lookup is one exact table probe.
+  void CountOrders(std::vector<std::uint32_t> Side::*units, std::size_t vocabulary,
+                   std::size_t max_order, std::size_t first_order, std::size_t references);
 
   Side hyp_;
   std::vector<Side> refs_;
   text_metrics::TokenIds word_ids_;
-  NgramIds ngrams_;
+  CodePointIds char_ids_;
+  PairIds ngrams_;
   std::vector<std::uint32_t> hyp_count_;
   std::vector<std::uint32_t> ref_count_;
   std::vector<std::uint32_t> stamp_;

@@ -111,6 +111,78 @@ class NgramIds {
   std::size_t size_ = 0;
 };
 
+// PairIds: ids for n-grams named by (prefix, unit) where both are small dense ids, prefix <
+// rows and unit < cols (unit ids of the hypothesis, say). When rows * cols is small the table is
+// a direct-indexed array entry per pair, stamped with a generation so that Reset() clears
+// nothing; otherwise (long texts) it falls back to NgramIds. Exact either way: a pair names its
+// entry, no hash is compared. Ids are assigned 0, 1, ... in order of first insertion.
+//
+// Not thread-safe; scratch (Reset() keeps the capacity).
+class PairIds {
+ public:
+  static constexpr std::uint32_t kAbsent = NgramIds::kAbsent;
+  // The direct table's largest size (8 bytes an entry); larger products use the hash table.
+  static constexpr std::size_t kMaxDirect = std::size_t{1} << 18;
+
+  // Forgets every id. `rows` bounds the prefixes and `cols` the units that will be inserted or
+  // looked up.
+  void Reset(std::size_t rows, std::size_t cols) {
+    size_ = 0;
+    cols_ = cols;
+    const std::size_t entries = rows * cols;
+    direct_ = cols != 0 && entries / cols == rows && entries <= kMaxDirect;
+    if (!direct_) {
+      hash_.Reset(rows);
+      return;
+    }
+    if (table_.size() < entries) {
+      table_.resize(entries, Entry{});
+    }
+    if (++generation_ == 0) {  // Wrapped: old stamps could look current.
+      std::fill(table_.begin(), table_.end(), Entry{});
+      generation_ = 1;
+    }
+  }
+
+  // The id of (prefix, unit), assigning the next one (size() before the call) if it is new.
+  std::uint32_t Insert(std::uint32_t prefix, std::uint32_t unit) {
+    if (!direct_) {
+      const std::uint32_t id = hash_.Insert(NgramIds::Key(prefix, unit));
+      size_ = hash_.size();
+      return id;
+    }
+    Entry& entry = table_[prefix * cols_ + unit];
+    if (entry.stamp != generation_) {
+      entry = {generation_, static_cast<std::uint32_t>(size_++)};
+    }
+    return entry.id;
+  }
+
+  // The id of (prefix, unit), or kAbsent.
+  std::uint32_t Find(std::uint32_t prefix, std::uint32_t unit) const {
+    if (!direct_) {
+      return hash_.Find(NgramIds::Key(prefix, unit));
+    }
+    const Entry& entry = table_[prefix * cols_ + unit];
+    return entry.stamp == generation_ ? entry.id : kAbsent;
+  }
+
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Entry {
+    std::uint32_t stamp = 0;
+    std::uint32_t id = 0;
+  };
+
+  std::vector<Entry> table_;
+  std::uint32_t generation_ = 0;
+  std::size_t cols_ = 0;
+  std::size_t size_ = 0;
+  bool direct_ = false;
+  NgramIds hash_;
+};
+
 }  // namespace merit::sacrebleu
 
 #endif  // MERIT_REWARDS_TEXT_NGRAM_IDS_H_

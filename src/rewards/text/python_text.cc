@@ -157,16 +157,7 @@ void AppendUtf8(char32_t cp, std::string& out) {
   }
 }
 
-std::size_t WhitespaceLength(std::string_view text, std::size_t pos) {
-  const unsigned char c = static_cast<unsigned char>(text[pos]);
-  if (c < 0x80) {
-    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) ? 1 : 0;
-  }
-  // The non-ASCII Python whitespace: U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
-  // U+202F, U+205F, U+3000. Only lead bytes C2, E1, E2, E3 can start one.
-  if (c != 0xC2 && (c < 0xE1 || c > 0xE3)) {
-    return 0;
-  }
+std::size_t NonAsciiWhitespaceLength(std::string_view text, std::size_t pos) {
   char32_t cp = 0;
   const std::size_t length = DecodeUtf8(text, pos, cp);
   const bool space = cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
@@ -175,6 +166,15 @@ std::size_t WhitespaceLength(std::string_view text, std::size_t pos) {
 }
 
 std::string_view RStrip(std::string_view text) {
+  // An ASCII byte is always a code point of its own (continuation and lead bytes are >= 0x80),
+  // so trailing ASCII can be stripped from the back; only a non-ASCII last byte needs the
+  // forward decode below.
+  while (!text.empty() && static_cast<unsigned char>(text.back()) < 0x80) {
+    if (WhitespaceLength(text, text.size() - 1) == 0) {
+      return text;
+    }
+    text.remove_suffix(1);
+  }
   std::size_t end = 0;  // Just past the last code point that is not whitespace.
   std::size_t pos = 0;
   while (pos < text.size()) {

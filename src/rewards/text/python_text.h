@@ -28,8 +28,20 @@ std::size_t DecodeUtf8(std::string_view text, std::size_t pos, char32_t& code_po
 // Appends the UTF-8 form of `code_point` (U+DC80..U+DCFF as the single byte it escapes).
 void AppendUtf8(char32_t code_point, std::string& out);
 
+// The byte length of a non-ASCII Python whitespace character at text[pos], or 0.
+std::size_t NonAsciiWhitespaceLength(std::string_view text, std::size_t pos);
+
 // The byte length of the Python whitespace character (str.isspace()) at text[pos], or 0.
-std::size_t WhitespaceLength(std::string_view text, std::size_t pos);
+// Inline: tokenizers call it on every byte, and almost every byte is ASCII.
+inline std::size_t WhitespaceLength(std::string_view text, std::size_t pos) {
+  const auto c = static_cast<unsigned char>(text[pos]);
+  if (c < 0x80) {
+    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) ? 1 : 0;
+  }
+  // The non-ASCII Python whitespace: U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+  // U+202F, U+205F, U+3000. Only lead bytes C2, E1, E2, E3 can start one.
+  return c == 0xC2 || (c >= 0xE1 && c <= 0xE3) ? NonAsciiWhitespaceLength(text, pos) : 0;
+}
 
 // text.rstrip() and text.strip() of Python (whitespace only).
 std::string_view RStrip(std::string_view text);

@@ -32,7 +32,7 @@ constexpr std::array<char, 256> kTokenChar = [] {
 // rouge-score's tokenizer, also giving each token's line (the number of '\n' before it), which is
 // how rougeLsum splits sentences: a token never spans a newline, so tokenising the whole text and
 // grouping by line gives exactly the tokens of each line.
-void Tokenize(std::string_view text, bool use_stemmer, std::string& buffer,
+void Tokenize(std::string_view text, bool use_stemmer, std::string& buffer, std::string& stem,
               std::vector<std::string_view>& tokens, std::vector<std::uint64_t>* hashes,
               std::vector<std::uint32_t>* lines) {
   buffer.resize(text.size());  // The mapped text is never longer than the input.
@@ -51,7 +51,6 @@ void Tokenize(std::string_view text, bool use_stemmer, std::string& buffer,
   char* out = buffer.data();
   std::size_t w = 0;
   std::uint32_t line = 0;
-  std::string stem;
   std::size_t i = 0;
   while (i < n) {
     // One token: a run of mapped characters.
@@ -119,13 +118,19 @@ RougeScore FromCounts(double overlap, double prediction_count, double reference_
 }
 
 // Clipped n-gram overlap. Prediction n-grams with a token absent from the reference cannot match.
+struct NgramSlot {
+  std::uint32_t pos = 0;  // First occurrence in ref, + 1 (0: empty).
+  std::uint32_t remaining = 0;
+};
+
 std::size_t NgramOverlap(std::span<const std::uint32_t> ref, std::span<const std::uint32_t> hyp,
-                         std::size_t n, std::size_t vocab) {
+                         std::size_t n, std::size_t vocab, std::vector<std::uint32_t>& ref_count,
+                         std::vector<NgramSlot>& table) {
   if (ref.size() < n || hyp.size() < n) {
     return 0;
   }
   if (n == 1) {
-    std::vector<std::uint32_t> ref_count(vocab, 0);
+    ref_count.assign(vocab, 0);
     for (const std::uint32_t id : ref) {
       ++ref_count[id];
     }
@@ -151,11 +156,7 @@ std::size_t NgramOverlap(std::span<const std::uint32_t> ref, std::span<const std
   while (capacity < 2 * ref_ngrams) {
     capacity *= 2;
   }
-  struct Slot {
-    std::uint32_t pos = 0;  // First occurrence in ref, + 1 (0: empty).
-    std::uint32_t remaining = 0;
-  };
-  std::vector<Slot> table(capacity);
+  table.assign(capacity, NgramSlot{});
   const std::size_t mask = capacity - 1;
   const auto same = [&](std::span<const std::uint32_t> ids, std::size_t pos, std::uint32_t ref_pos) {
     return std::equal(ids.begin() + static_cast<std::ptrdiff_t>(pos),
@@ -202,7 +203,11 @@ std::size_t NgramOverlap(std::span<const std::uint32_t> ref, std::span<const std
 // LCS(a[0, j), b[0, i)).
 class BitLcs {
  public:
-  explicit BitLcs(std::size_t vocab) : slot_of_(vocab, kNone) {}
+  // Forgets everything; symbols are ids below `vocab`.
+  void SetVocabulary(std::size_t vocab) {
+    slot_of_.assign(vocab, kNone);
+    used_.clear();
+  }
 
   void Reset(std::span<const std::uint32_t> a) {
     for (const std::uint32_t id : used_) {
@@ -270,10 +275,10 @@ class BitLcs {
 };
 
 std::size_t LcsLength(std::span<const std::uint32_t> ref, std::span<const std::uint32_t> hyp,
-                      std::size_t vocab) {
-  BitLcs lcs(vocab);
+                      std::size_t vocab, BitLcs& lcs, std::vector<std::uint64_t>& v) {
+  lcs.SetVocabulary(vocab);
   lcs.Reset(hyp);
-  std::vector<std::uint64_t> v(lcs.words(), ~std::uint64_t{0});
+  v.assign(lcs.words(), ~std::uint64_t{0});
   for (const std::uint32_t b : ref) {
     lcs.Step(v.data(), b);
   }
@@ -293,22 +298,35 @@ void GroupLines(std::span<const std::uint32_t> lines,
 }
 
 // rouge-score's _summary_level_lcs.
+struct LsumBuffers {
+  BitLcs lcs;
+  std::vector<std::uint64_t> rows;
+  std::vector<char> in_union;
+  std::vector<std::uint32_t> ref_count;
+  std::vector<std::uint32_t> hyp_count;
+  std::vector<std::pair<std::size_t, std::size_t>> ref_sents;
+  std::vector<std::pair<std::size_t, std::size_t>> hyp_sents;
+};
+
 RougeScore SummaryLevelLcs(std::span<const std::uint32_t> ref,
                            std::span<const std::uint32_t> ref_lines,
                            std::span<const std::uint32_t> hyp,
-                           std::span<const std::uint32_t> hyp_lines, std::size_t vocab) {
+                           std::span<const std::uint32_t> hyp_lines, std::size_t vocab,
+                           LsumBuffers& buffers) {
   if (ref.empty() || hyp.empty()) {
     return {};
   }
-  std::vector<std::pair<std::size_t, std::size_t>> ref_sents;
-  std::vector<std::pair<std::size_t, std::size_t>> hyp_sents;
+  std::vector<std::pair<std::size_t, std::size_t>>& ref_sents = buffers.ref_sents;
+  std::vector<std::pair<std::size_t, std::size_t>>& hyp_sents = buffers.hyp_sents;
   GroupLines(ref_lines, ref_sents);
   GroupLines(hyp_lines, hyp_sents);
   // Which reference positions are in the union LCS of their line: the union over prediction
   // lines of one LCS each, the one _backtrack_norec reads out of the table.
-  std::vector<char> in_union(ref.size(), 0);
-  BitLcs lcs(vocab);
-  std::vector<std::uint64_t> rows;
+  std::vector<char>& in_union = buffers.in_union;
+  in_union.assign(ref.size(), 0);
+  BitLcs& lcs = buffers.lcs;
+  lcs.SetVocabulary(vocab);
+  std::vector<std::uint64_t>& rows = buffers.rows;
   for (const auto& [c_begin, c_end] : hyp_sents) {
     const std::span<const std::uint32_t> can = hyp.subspan(c_begin, c_end - c_begin);
     lcs.Reset(can);
@@ -339,8 +357,10 @@ RougeScore SummaryLevelLcs(std::span<const std::uint32_t> ref,
     }
   }
   // Each token counts at most as often as it occurs in each summary (ROUGE-1.5.5).
-  std::vector<std::uint32_t> ref_count(vocab, 0);
-  std::vector<std::uint32_t> hyp_count(vocab, 0);
+  std::vector<std::uint32_t>& ref_count = buffers.ref_count;
+  std::vector<std::uint32_t>& hyp_count = buffers.hyp_count;
+  ref_count.assign(vocab, 0);
+  hyp_count.assign(vocab, 0);
   for (const std::uint32_t id : ref) {
     ++ref_count[id];
   }
@@ -364,56 +384,79 @@ RougeScore SummaryLevelLcs(std::span<const std::uint32_t> ref,
 
 }  // namespace
 
-void RougeTokenize(std::string_view text, bool use_stemmer, std::string& buffer,
-                   std::vector<std::string_view>& tokens) {
-  Tokenize(text, use_stemmer, buffer, tokens, nullptr, nullptr);
-}
-
-std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_view prediction,
-                                       const RougeSpec& spec) {
-  const bool lsum = spec.kind == RougeSpec::Kind::kLsum;
+struct RougeScratch::Buffers {
   std::string ref_buffer;
   std::string hyp_buffer;
+  std::string stem;
   std::vector<std::string_view> ref_tokens;
   std::vector<std::string_view> hyp_tokens;
   std::vector<std::uint32_t> ref_lines;
   std::vector<std::uint32_t> hyp_lines;
   std::vector<std::uint64_t> ref_hashes;
   std::vector<std::uint64_t> hyp_hashes;
-  Tokenize(reference, spec.use_stemmer, ref_buffer, ref_tokens, &ref_hashes,
-           lsum ? &ref_lines : nullptr);
-  Tokenize(prediction, spec.use_stemmer, hyp_buffer, hyp_tokens, &hyp_hashes,
-           lsum ? &hyp_lines : nullptr);
-  if (ref_tokens.size() > spec.max_tokens || hyp_tokens.size() > spec.max_tokens) {
-    return std::nullopt;
-  }
   TokenIds ids;
   std::vector<std::uint32_t> ref;
-  ids.Build(ref_tokens, ref_hashes, ref);
-  std::vector<std::uint32_t> hyp(hyp_tokens.size());
-  for (std::size_t i = 0; i < hyp_tokens.size(); ++i) {
-    hyp[i] = ids.Lookup(hyp_tokens[i], hyp_hashes[i]);
+  std::vector<std::uint32_t> hyp;
+  std::vector<std::uint32_t> ngram_ref_count;
+  std::vector<NgramSlot> ngram_table;
+  std::vector<std::uint64_t> lcs_row;
+  LsumBuffers lsum;
+};
+
+RougeScratch::RougeScratch() : buffers_(std::make_unique<Buffers>()) {}
+RougeScratch::~RougeScratch() = default;
+
+void RougeTokenize(std::string_view text, bool use_stemmer, std::string& buffer,
+                   std::vector<std::string_view>& tokens) {
+  std::string stem;
+  Tokenize(text, use_stemmer, buffer, stem, tokens, nullptr, nullptr);
+}
+
+std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_view prediction,
+                                       const RougeSpec& spec) {
+  RougeScratch scratch;
+  return RougeScoreOf(reference, prediction, spec, scratch);
+}
+
+std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_view prediction,
+                                       const RougeSpec& spec, RougeScratch& scratch) {
+  RougeScratch::Buffers& b = scratch.buffers();
+  const bool lsum = spec.kind == RougeSpec::Kind::kLsum;
+  Tokenize(reference, spec.use_stemmer, b.ref_buffer, b.stem, b.ref_tokens, &b.ref_hashes,
+           lsum ? &b.ref_lines : nullptr);
+  Tokenize(prediction, spec.use_stemmer, b.hyp_buffer, b.stem, b.hyp_tokens, &b.hyp_hashes,
+           lsum ? &b.hyp_lines : nullptr);
+  if (b.ref_tokens.size() > spec.max_tokens || b.hyp_tokens.size() > spec.max_tokens) {
+    return std::nullopt;
   }
-  const std::size_t vocab = ids.size();
+  std::vector<std::uint32_t>& ref = b.ref;
+  std::vector<std::uint32_t>& hyp = b.hyp;
+  b.ids.Build(b.ref_tokens, b.ref_hashes, ref);
+  hyp.resize(b.hyp_tokens.size());
+  for (std::size_t i = 0; i < b.hyp_tokens.size(); ++i) {
+    hyp[i] = b.ids.Lookup(b.hyp_tokens[i], b.hyp_hashes[i]);
+  }
+  const std::size_t vocab = b.ids.size();
   RougeScore score;
   switch (spec.kind) {
     case RougeSpec::Kind::kN: {
       const auto n = static_cast<std::size_t>(spec.n);
       const std::size_t ref_ngrams = ref.size() >= n ? ref.size() - n + 1 : 0;
       const std::size_t hyp_ngrams = hyp.size() >= n ? hyp.size() - n + 1 : 0;
-      score = FromCounts(static_cast<double>(NgramOverlap(ref, hyp, n, vocab)),
-                         static_cast<double>(std::max<std::size_t>(hyp_ngrams, 1)),
-                         static_cast<double>(std::max<std::size_t>(ref_ngrams, 1)));
+      score = FromCounts(
+          static_cast<double>(NgramOverlap(ref, hyp, n, vocab, b.ngram_ref_count, b.ngram_table)),
+          static_cast<double>(std::max<std::size_t>(hyp_ngrams, 1)),
+          static_cast<double>(std::max<std::size_t>(ref_ngrams, 1)));
       break;
     }
     case RougeSpec::Kind::kL:
       if (!ref.empty() && !hyp.empty()) {
-        score = FromCounts(static_cast<double>(LcsLength(ref, hyp, vocab)),
+        score = FromCounts(static_cast<double>(LcsLength(ref, hyp, vocab, b.lsum.lcs, b.lcs_row)),
                            static_cast<double>(hyp.size()), static_cast<double>(ref.size()));
       }
       break;
     case RougeSpec::Kind::kLsum:
-      score = SummaryLevelLcs(ref, ref_lines, hyp, hyp_lines, vocab);
+      score = SummaryLevelLcs(ref, b.ref_lines, hyp, b.hyp_lines, vocab, b.lsum);
       break;
   }
   score.prediction_tokens = hyp.size();
@@ -430,16 +473,16 @@ class Rouge final : public Reward {
       : spec_(spec), measure_(measure), mean_(mean) {}
 
   Score Evaluate(const Sample& sample, ScoreContext& context) const override {
-    (void)context;
     if (std::optional<Score> bad = CheckReferences(sample.reference)) {
       return std::move(*bad);
     }
     const std::span<const Json> references = ReferenceItems(sample.reference);
+    RougeScratch& scratch = context.Scratch<RougeScratch>();
     double sum = 0;
     std::optional<RougeScore> best;
     for (const Json& reference : references) {
       const std::optional<RougeScore> score =
-          RougeScoreOf(ReferenceItemText(reference), sample.completion_text, spec_);
+          RougeScoreOf(ReferenceItemText(reference), sample.completion_text, spec_, scratch);
       if (!score) {
         return Score::Error("too_long", fmt::format("the completion or a reference has more than "
                                                     "max_tokens = {} tokens",

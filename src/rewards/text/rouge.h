@@ -55,9 +55,28 @@ struct RougeSpec {
   std::size_t max_tokens = 10000;  // Per side; see RougeScoreOf.
 };
 
+// The buffers RougeScoreOf works in, kept across calls so that scoring a sample allocates
+// nothing once they have grown (one per thread: the reward keeps it in ScoreContext).
+class RougeScratch : public ScoreContext::ScratchBase {
+ public:
+  RougeScratch();
+  ~RougeScratch() override;
+  RougeScratch(const RougeScratch&) = delete;
+  RougeScratch& operator=(const RougeScratch&) = delete;
+
+  struct Buffers;
+  Buffers& buffers() { return *buffers_; }
+
+ private:
+  std::unique_ptr<Buffers> buffers_;  // Defined in rouge.cc with the algorithms using it.
+};
+
 // RougeScorer([type], use_stemmer).score(reference, prediction)[type]. nullopt when either side
 // has more than spec.max_tokens tokens (or, for Lsum, a line pair whose bit table would exceed
 // max_tokens^2 / 64 words): the quadratic LCS is not run on it.
+std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_view prediction,
+                                       const RougeSpec& spec, RougeScratch& scratch);
+// The same with buffers of its own.
 std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_view prediction,
                                        const RougeSpec& spec);
 

@@ -1,6 +1,7 @@
 #include "rewards/text/sacrebleu_tokenize.h"
 
 #include <array>
+#include <cstring>
 #include <utility>
 
 #include "rewards/text/python_text.h"
@@ -60,95 +61,197 @@ void ReplaceSequence(const std::pair<std::string_view, std::string_view> (&steps
   }
 }
 
-// TokenizerRegexp's four substitutions on `s` (bytes; see below for why bytes give the code
-// point result), using `tmp` as the second buffer. The regexes are matched as re.sub matches:
-// leftmost first, non-overlapping, so "a.,b" splits only its first mark in rule 2.
+// Makes `buffer` at least `size` bytes long. The passes below write through raw pointers into
+// buffers that only grow, so a sample costs no allocation and no per-byte capacity check.
+char* Reserve(std::string& buffer, std::size_t size) {
+  if (buffer.size() < size) {
+    buffer.resize(size);
+  }
+  return buffer.data();
+}
+
+bool IsPeriodOrComma(char c) {
+  return c == '.' || c == ',';
+}
+
+// The first index >= from whose byte is '.' or ',', or n.
+std::size_t NextPeriodOrComma(const char* in, std::size_t from, std::size_t n) {
+  while (from < n && !IsPeriodOrComma(in[from])) {
+    ++from;
+  }
+  return from;
+}
+
+// Rules 2-4 below can only match where their '.', ',' or '-' is: each pass copies the bytes
+// between those marks in bulk and decides at each mark exactly as the scan of re.sub would
+// (a byte consumed by a match cannot start the next one).
+
+// ([^0-9])([\.,]) -> '\1 \2 ' over in[0, n), into out; returns the output length (<= 2n).
+std::size_t PeriodCommaAfterNonDigit(const char* in, std::size_t n, char* out) {
+  std::size_t w = 0;
+  std::size_t i = 0;  // The next byte that may start a match.
+  while (i < n) {
+    const std::size_t mark = NextPeriodOrComma(in, i + 1, n);
+    if (mark == n) {
+      break;
+    }
+    // No match starts before mark - 1: none is followed by '.' or ','.
+    std::memcpy(out + w, in + i, mark - 1 - i);
+    w += mark - 1 - i;
+    if (!IsDigit(in[mark - 1])) {
+      out[w] = in[mark - 1];
+      out[w + 1] = ' ';
+      out[w + 2] = in[mark];
+      out[w + 3] = ' ';
+      w += 4;
+      i = mark + 1;
+    } else {
+      out[w++] = in[mark - 1];
+      i = mark;
+    }
+  }
+  if (i < n) {
+    std::memcpy(out + w, in + i, n - i);
+    w += n - i;
+  }
+  return w;
+}
+
+// ([\.,])([^0-9]) -> ' \1 \2'.
+std::size_t PeriodCommaBeforeNonDigit(const char* in, std::size_t n, char* out) {
+  std::size_t w = 0;
+  std::size_t i = 0;
+  while (i < n) {
+    const std::size_t mark = NextPeriodOrComma(in, i, n);
+    std::memcpy(out + w, in + i, mark - i);
+    w += mark - i;
+    if (mark == n) {
+      return w;
+    }
+    if (mark + 1 < n && !IsDigit(in[mark + 1])) {
+      out[w] = ' ';
+      out[w + 1] = in[mark];
+      out[w + 2] = ' ';
+      out[w + 3] = in[mark + 1];
+      w += 4;
+      i = mark + 2;
+    } else {
+      out[w++] = in[mark];
+      i = mark + 1;
+    }
+  }
+  return w;
+}
+
+// ([0-9])(-) -> '\1 \2 '.
+std::size_t DashAfterDigit(const char* in, std::size_t n, char* out) {
+  std::size_t w = 0;
+  std::size_t i = 0;
+  while (i + 1 < n) {
+    const void* found = std::memchr(in + i + 1, '-', n - i - 1);
+    if (found == nullptr) {
+      break;
+    }
+    const auto dash = static_cast<std::size_t>(static_cast<const char*>(found) - in);
+    std::memcpy(out + w, in + i, dash - 1 - i);
+    w += dash - 1 - i;
+    if (IsDigit(in[dash - 1])) {
+      out[w] = in[dash - 1];
+      out[w + 1] = ' ';
+      out[w + 2] = '-';
+      out[w + 3] = ' ';
+      w += 4;
+      i = dash + 1;
+    } else {
+      out[w++] = in[dash - 1];
+      i = dash;
+    }
+  }
+  if (i < n) {
+    std::memcpy(out + w, in + i, n - i);
+    w += n - i;
+  }
+  return w;
+}
+
+// TokenizerRegexp's four substitutions on `text`, padded as ' ' + text + ' ' when `pad` (13a's
+// f' {line} ': the padding lets a final '.' split off, since rule 3 needs a next character).
+// Returns the result, a view into `a` or `b`, the two buffers the passes alternate between.
+// Each rule is its own pass over the previous one's output, matched as re.sub matches: leftmost
+// first, non-overlapping, so "a.,b" splits only its first mark in rule 2. Rules 2-4 run only
+// when their characters occur (noted during rule 1).
 //
 // Working on bytes is exact here: every rule's only multi-byte-capable element is a [^0-9] next
 // to an ASCII '.', ',' or '-', and both the byte before an ASCII byte and the first byte after
 // it fall at the same match boundaries as the code points they belong to.
-void RegexpPasses(std::string& s, std::string& tmp) {
-  // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> ' \1 '
-  tmp.clear();
-  for (const char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
+std::string_view RegexpPasses(std::string_view text, bool pad, std::string& a, std::string& b) {
+  // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> ' \1 ': at most 3 bytes per byte. ' ' is one of those
+  // characters, so each padding space becomes three.
+  char* out = Reserve(a, 3 * text.size() + 6);
+  std::size_t n = 0;
+  if (pad) {
+    out[n] = out[n + 1] = out[n + 2] = ' ';
+    n += 3;
+  }
+  bool has_period_or_comma = false;
+  bool has_dash = false;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
     if (u < 0x80 && kSplitAlways[u]) {
-      tmp += ' ';
-      tmp += c;
-      tmp += ' ';
+      out[n] = ' ';
+      out[n + 1] = c;
+      out[n + 2] = ' ';
+      n += 3;
     } else {
-      tmp += c;
+      has_period_or_comma |= c == '.' || c == ',';
+      has_dash |= c == '-';
+      out[n++] = c;
     }
   }
-  s.swap(tmp);
-  const bool has_period_or_comma = s.find_first_of(".,") != std::string::npos;
+  if (pad) {
+    out[n] = out[n + 1] = out[n + 2] = ' ';
+    n += 3;
+  }
+  // Each later rule at most doubles its input.
+  std::string* in_buffer = &a;
+  std::string* out_buffer = &b;
+  const auto run = [&](std::size_t (*pass)(const char*, std::size_t, char*)) {
+    char* dest = Reserve(*out_buffer, 2 * n);
+    n = pass(in_buffer->data(), n, dest);
+    std::swap(in_buffer, out_buffer);
+  };
   if (has_period_or_comma) {
-    // ([^0-9])([\.,]) -> '\1 \2 '
-    tmp.clear();
-    for (std::size_t i = 0; i < s.size();) {
-      if (i + 1 < s.size() && !IsDigit(s[i]) && (s[i + 1] == '.' || s[i + 1] == ',')) {
-        tmp += s[i];
-        tmp += ' ';
-        tmp += s[i + 1];
-        tmp += ' ';
-        i += 2;
-      } else {
-        tmp += s[i++];
-      }
-    }
-    s.swap(tmp);
-    // ([\.,])([^0-9]) -> ' \1 \2'
-    tmp.clear();
-    for (std::size_t i = 0; i < s.size();) {
-      if (i + 1 < s.size() && (s[i] == '.' || s[i] == ',') && !IsDigit(s[i + 1])) {
-        tmp += ' ';
-        tmp += s[i];
-        tmp += ' ';
-        tmp += s[i + 1];
-        i += 2;
-      } else {
-        tmp += s[i++];
-      }
-    }
-    s.swap(tmp);
+    run(&PeriodCommaAfterNonDigit);
+    run(&PeriodCommaBeforeNonDigit);
   }
-  if (s.find('-') != std::string::npos) {
-    // ([0-9])(-) -> '\1 \2 '
-    tmp.clear();
-    for (std::size_t i = 0; i < s.size();) {
-      if (i + 1 < s.size() && IsDigit(s[i]) && s[i + 1] == '-') {
-        tmp += s[i];
-        tmp += " - ";
-        i += 2;
-      } else {
-        tmp += s[i++];
-      }
-    }
-    s.swap(tmp);
+  if (has_dash) {
+    run(&DashAfterDigit);
   }
+  return {in_buffer->data(), n};
 }
 
 // str.split(): views of the maximal runs of non-whitespace.
 void SplitWhitespace(std::string_view text, std::vector<std::string_view>& tokens) {
   tokens.clear();
   std::size_t pos = 0;
-  std::size_t start = std::string_view::npos;
-  while (pos < text.size()) {
-    if (const std::size_t space = WhitespaceLength(text, pos); space > 0) {
-      if (start != std::string_view::npos) {
-        tokens.push_back(text.substr(start, pos - start));
-        start = std::string_view::npos;
+  const std::size_t n = text.size();
+  while (pos < n) {
+    while (pos < n) {
+      const std::size_t space = WhitespaceLength(text, pos);
+      if (space == 0) {
+        break;
       }
       pos += space;
-      continue;
     }
-    if (start == std::string_view::npos) {
-      start = pos;
+    if (pos == n) {
+      break;
     }
+    const std::size_t start = pos;
     ++pos;  // Continuation bytes are never whitespace: stepping bytewise is safe.
-  }
-  if (start != std::string_view::npos) {
-    tokens.push_back(text.substr(start));
+    while (pos < n && WhitespaceLength(text, pos) == 0) {
+      ++pos;
+    }
+    tokens.emplace_back(text.data() + start, pos - start);
   }
 }
 
@@ -241,22 +344,22 @@ void Tokenizer::Tokenize(std::string_view text, const TokenizeOptions& options,
   }
   switch (options.kind) {
     case TokenizerKind::k13a: {
-      out_.assign(text);
-      if (out_.find_first_of("<\n&") != std::string::npos) {
+      if (text.find('<') != std::string_view::npos || text.find('\n') != std::string_view::npos ||
+          text.find('&') != std::string_view::npos) {
+        tmp_.assign(text);
         static constexpr std::pair<std::string_view, std::string_view> kLines[] = {
             {"<skipped>", ""}, {"-\n", ""}, {"\n", " "}};
-        ReplaceSequence(kLines, out_, tmp_);
-        if (out_.find('&') != std::string::npos) {
+        ReplaceSequence(kLines, tmp_, out_);
+        if (tmp_.find('&') != std::string::npos) {
           static constexpr std::pair<std::string_view, std::string_view> kEntities[] = {
               {"&quot;", "\""}, {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}};
-          ReplaceSequence(kEntities, out_, tmp_);
+          ReplaceSequence(kEntities, tmp_, out_);
         }
+        replaced_.swap(tmp_);
+        text = replaced_;
       }
-      // f' {line} ': the padding lets a final '.' split off (rule 3 needs a next character).
-      out_.insert(out_.begin(), ' ');
-      out_ += ' ';
-      RegexpPasses(out_, tmp_);
-      break;
+      SplitWhitespace(RegexpPasses(text, /*pad=*/true, out_, tmp_), tokens);
+      return;
     }
     case TokenizerKind::kZh: {
       const std::string_view stripped = Strip(text);
@@ -273,8 +376,9 @@ void Tokenizer::Tokenize(std::string_view text, const TokenizeOptions& options,
         }
         pos += length;
       }
-      RegexpPasses(out_, tmp_);
-      break;
+      replaced_.swap(out_);
+      SplitWhitespace(RegexpPasses(replaced_, /*pad=*/false, out_, tmp_), tokens);
+      return;
     }
     case TokenizerKind::kIntl:
       DecodeAll(text, code_points_);

@@ -44,8 +44,11 @@ class Tokenizer {
                 std::vector<std::string_view>& tokens);
 
  private:
+  // Scratch that only grows: out_ and tmp_ are the regex passes' two buffers (not cleared
+  // between calls, see RegexpPasses), replaced_ holds 13a's line and entity replacements.
   std::string out_;
   std::string tmp_;
+  std::string replaced_;
   std::string lower_;
   std::u32string code_points_;
   std::u32string code_points_tmp_;
