@@ -11,62 +11,29 @@
 #include "backends/backend.h"
 #include "merit/engine.h"
 #include "merit/json.h"
-#include "model_server/model_server_fixture.h"
+#include "model_server/server_suite.h"
 #include "rewards/judge/master_keys.h"
 #include "testutil/testutil.h"
 
 namespace merit::judge {
 namespace {
 
-class JudgeServerTest : public ::testing::Test {
+class JudgeServerTest : public testing::ModelServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto started = testing::ModelServer::Start();
-    ASSERT_TRUE(started.ok()) << started.status().ToString();
-    server_ = started->release();
-  }
-
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
-  // A config with one judge backend (at `url`, default: the plain server) and `reward`.
-  static std::string Config(std::string_view reward, std::string url = {}) {
-    if (url.empty()) {
-      url = server_->url();
-    }
-    return fmt::format(
-        "backends:\n  judge: {{protocol: openai, url: \"{}\", model: rule-judge, retries: 0}}\n"
-        "reward: {}\n",
-        url, reward);
-  }
-
+  // A config with one backend "judge" serving rule-judge (at `url`, default: the plain server) and `reward`.
   static std::vector<Result> ScoreAll(std::string_view reward, const std::vector<Json>& samples,
                                       std::string url = {}) {
-    const Engine engine = testutil::MakeEngine(Config(reward, std::move(url)), 2);
-    std::vector<std::string> lines;
-    for (const Json& sample : samples) {
-      lines.push_back(sample.Dump());
-    }
-    return testutil::ScoreAll(engine, lines);
+    return ModelServerSuite::ScoreAll(Backend("judge", "rule-judge", std::move(url)), reward, samples);
   }
 
   static Result ScoreOne(std::string_view reward, const Json& sample, std::string url = {}) {
     return ScoreAll(reward, {sample}, std::move(url)).front();
   }
 
-  static std::uint64_t Requests() {
-    const StatusOr<Json> stats = server_->Stats();
-    EXPECT_TRUE(stats.ok());
-    const Json* requests = stats.ok() ? stats->Find("requests") : nullptr;
-    return requests == nullptr ? 0 : static_cast<std::uint64_t>(requests->number());
+  static std::string Config(std::string_view reward) {
+    return ModelServerSuite::Config(Backend("judge", "rule-judge"), reward);
   }
-
-  static testing::ModelServer* server_;
 };
-
-testing::ModelServer* JudgeServerTest::server_ = nullptr;
 
 Json Sample(std::string_view prompt, std::string_view completion, Json reference) {
   return Json::Obj({{"prompt", Json::Str(std::string(prompt))},

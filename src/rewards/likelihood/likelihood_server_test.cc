@@ -12,7 +12,7 @@
 #include "merit/engine.h"
 #include "merit/json.h"
 #include "model_server/char_lm.h"
-#include "model_server/model_server_fixture.h"
+#include "model_server/server_suite.h"
 #include "testutil/testutil.h"
 
 namespace merit {
@@ -20,47 +20,18 @@ namespace {
 
 constexpr double kTol = 1e-9;
 
-class LikelihoodServerTest : public ::testing::Test {
+class LikelihoodServerTest : public testing::ModelServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto started = testing::ModelServer::Start();
-    ASSERT_TRUE(started.ok()) << started.status().ToString();
-    server_ = started->release();
-  }
-
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-
-  static std::string Config(std::string_view reward, std::string url = {}) {
-    if (url.empty()) {
-      url = server_->url();
-    }
-    return fmt::format(
-        "backends:\n  lm: {{protocol: openai, url: \"{}\", model: char-lm, retries: 0}}\n"
-        "reward: {}\n",
-        url, reward);
-  }
-
+  // A config with one backend "lm" serving char-lm (at `url`, default: the plain server) and `reward`.
   static std::vector<Result> ScoreAll(std::string_view reward, const std::vector<Json>& samples,
                                       std::string url = {}) {
-    const Engine engine = testutil::MakeEngine(Config(reward, std::move(url)), 2);
-    std::vector<std::string> lines;
-    for (const Json& sample : samples) {
-      lines.push_back(sample.Dump());
-    }
-    return testutil::ScoreAll(engine, lines);
+    return ModelServerSuite::ScoreAll(Backend("lm", "char-lm", std::move(url)), reward, samples);
   }
 
   static Result ScoreOne(std::string_view reward, const Json& sample, std::string url = {}) {
     return ScoreAll(reward, {sample}, std::move(url)).front();
   }
-
-  static testing::ModelServer* server_;
 };
-
-testing::ModelServer* LikelihoodServerTest::server_ = nullptr;
 
 // The char LM's log-probs of the tokens of context + scored that start inside `scored`.
 std::vector<double> Expected(std::string_view context, std::string_view scored) {
