@@ -25,7 +25,7 @@ namespace {
 std::unique_ptr<const merit::Reward> MakeReward() {
   static const merit::Registry registry = merit::BuiltinRegistry();
   const merit::Registry::Entry* entry = registry.Find("math.verify");
-  auto built = entry->reward(merit::Json(), merit::ConfigLocation("<bench>", "reward"), {});
+  auto built = entry->reward(merit::Json(), merit::ConfigLocation("<bench>", "reward"), {}, {});
   return std::move(built).value();
 }
 

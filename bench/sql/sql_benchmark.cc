@@ -91,7 +91,7 @@ std::unique_ptr<const merit::Reward> Build(const merit::Registry& registry,
                                            merit::Json node) {
   const std::string_view ignored[] = {"type"};
   const auto* entry = registry.Lookup(node.Find("type")->str()).value();
-  auto reward = entry->reward(node, merit::ConfigLocation("bench", "reward"), ignored);
+  auto reward = entry->reward(node, merit::ConfigLocation("bench", "reward"), ignored, {});
   if (!reward.ok()) {
     std::fprintf(stderr, "%s\n", reward.status().ToString().c_str());
     std::abort();

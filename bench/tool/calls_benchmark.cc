@@ -33,7 +33,7 @@ std::unique_ptr<const merit::Reward> Make(std::string_view name, std::string_vie
   const Json node = parser.Parse(options_json).value();
   return ToolRegistry()
       .Find(name)
-      ->reward(node, merit::ConfigLocation("<bench>", "reward"), {})
+      ->reward(node, merit::ConfigLocation("<bench>", "reward"), {}, {})
       .value();
 }
 
