@@ -30,10 +30,17 @@ class BackendSet;  // src/backends/backend.h: the named model backends of one co
 }  // namespace backends
 
 // What a config provides to the rewards built from it, beyond their own options.
+class Registry;
+
 struct BuildContext {
   // The config's `backends:` section, built before the reward tree; never null while building
   // (empty when the config has none). Rewards keep pointers into it: it outlives them.
   const backends::BackendSet* backends = nullptr;
+  // The registry the tree is built from and the location of the node being built, so that a
+  // reward can build the leaf rewards named in its own options (BuildLeafReward). Null outside a
+  // config build.
+  const Registry* registry = nullptr;
+  const ConfigLocation* location = nullptr;
 };
 
 // What `merit list` and `merit describe` show. Strings are static literals.
@@ -159,18 +166,31 @@ class Registry {
                   std::span<const std::string_view> ignored,
                   const BuildContext& build) -> StatusOr<std::unique_ptr<const Reward>> {
       MERIT_ASSIGN_OR_RETURN(Options options, ParseOptions<Options>(node, location, ignored));
-      auto built = factory(options, build);
-      if (!built.ok())
+      BuildContext node_build = build;
+      node_build.location = &location;
+      auto built = factory(options, node_build);
+      if (!built.ok() && !IsLocatedError(built.status(), location))
         return location.Error(built.status().message());
       return built;
     };
     Insert(std::move(entry));
   }
 
+  // Whether `status` is already a config error at or below `location` (from a nested build), so
+  // it is returned as is instead of being prefixed twice.
+  static bool IsLocatedError(const Status& status, const ConfigLocation& location);
+
   // Aborts on a duplicate name: that is a programming error in a register.cc.
   void Insert(Entry entry);
   std::map<std::string, Entry, std::less<>> entries_;
 };
+
+// Builds a leaf reward (not an aggregator) from a config node such as `{type: match.exact}` or a
+// bare name, for rewards that apply other rewards to parts of a sample (per segment, per step).
+// `key` names the node inside the option of the reward being built ("components[1].reward");
+// errors carry the full location. Needs build.registry and build.location (a config build).
+StatusOr<std::unique_ptr<const Reward>> BuildLeafReward(const Json& node, std::string_view key,
+                                                       const BuildContext& build);
 
 // A registry holding everything merit ships (src/rewards/builtin.cc).
 Registry BuiltinRegistry();

@@ -53,3 +53,37 @@ std::vector<std::string_view> Registry::Names(NodeKind kind) const {
 }
 
 }  // namespace merit
+
+namespace merit {
+
+bool Registry::IsLocatedError(const Status& status, const ConfigLocation& location) {
+  const std::string prefix = location.path().empty()
+                                 ? fmt::format("{}: ", location.file())
+                                 : fmt::format("{}: {}", location.file(), location.path());
+  return status.code() == StatusCode::kInvalidArgument && status.message().starts_with(prefix);
+}
+
+StatusOr<std::unique_ptr<const Reward>> BuildLeafReward(const Json& raw, std::string_view key,
+                                                       const BuildContext& build) {
+  if (build.registry == nullptr || build.location == nullptr) {
+    return FailedPreconditionError("BuildLeafReward needs a config build (registry, location)");
+  }
+  const ConfigLocation location = build.location->Key(key);
+  // A bare name is shorthand for {type: name}, as in the reward tree.
+  const Json node = raw.is_string() ? Json::Obj({{"type", raw}}) : raw;
+  const Json* type = node.is_object() ? node.Find("type") : nullptr;
+  if (type == nullptr || !type->is_string()) {
+    return location.Error("expected a reward (a name, or a mapping with `type:`)");
+  }
+  const Registry::Entry* entry = build.registry->Find(type->str());
+  if (entry == nullptr || entry->kind != NodeKind::kReward) {
+    const std::vector<std::string_view> names = build.registry->Names(NodeKind::kReward);
+    return location.Key("type").Error(fmt::format("unknown reward \"{}\" (aggregators cannot be "
+                                                  "nested here){}",
+                                                  type->str(), SuggestionText(type->str(), names)));
+  }
+  static constexpr std::string_view kNodeKeys[] = {"type", "name", "weight"};
+  return entry->reward(node, location, kNodeKeys, build);
+}
+
+}  // namespace merit

@@ -128,7 +128,7 @@ StatusOr<Engine> Engine::Create(const Config& config, const Registry& registry,
   MERIT_ASSIGN_OR_RETURN(
       state->backends,
       backends::BackendSet::Create(backends ? *backends : Json(), top.Key("backends")));
-  const BuildContext build{.backends = state->backends.get()};
+  const BuildContext build{.backends = state->backends.get(), .registry = &registry};
   MERIT_ASSIGN_OR_RETURN(state->tree,
                          internal::RewardTree::Build(*reward, top.Key("reward"), registry, build));
   if (const Json* advantages = root.Find("advantages"); advantages && !advantages->is_null()) {

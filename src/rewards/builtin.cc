@@ -22,6 +22,8 @@ Registry BuiltinRegistry() {
   RegisterJudgeRewards(registry);
   RegisterLikelihoodRewards(registry);
   RegisterRubricRewards(registry);
+  RegisterSegmentRewards(registry);
+  RegisterStepRewards(registry);
   return registry;
 }
 

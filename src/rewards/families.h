@@ -22,6 +22,8 @@ void RegisterModelRewards(Registry& registry);         // src/rewards/model/regi
 void RegisterJudgeRewards(Registry& registry);         // src/rewards/judge/register.cc
 void RegisterLikelihoodRewards(Registry& registry);    // src/rewards/likelihood/register.cc
 void RegisterRubricRewards(Registry& registry);        // src/rewards/rubric/register.cc
+void RegisterSegmentRewards(Registry& registry);       // src/rewards/segment/register.cc
+void RegisterStepRewards(Registry& registry);          // src/rewards/step/register.cc
 
 }  // namespace merit
 

@@ -8,6 +8,8 @@
 #include <set>
 #include <vector>
 
+#include "model_server/agent_judges.h"
+
 namespace merit::model_server {
 namespace {
 
@@ -361,6 +363,10 @@ bool IsMasterKey(std::string_view response) {
 std::string JudgeReply(std::string_view message, const JudgeOptions& options) {
   if (options.garble)
     return std::string(kGarbled);
+  for (auto* agent_reply : {&CarrJudgeReply, &StepJudgeReply, &RubricJudgeReply}) {
+    if (std::optional<std::string> reply = agent_reply(message))
+      return *std::move(reply);
+  }
   if (const std::optional<Span> nuggets = FindTag(message, "nuggets")) {
     if (const std::optional<Span> response = FindTag(message, "response"))
       return NuggetReply(Inside(message, *nuggets), Inside(message, *response));

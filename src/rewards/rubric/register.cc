@@ -2,6 +2,7 @@
 #include "merit/registry.h"
 
 #include "rewards/families.h"
+#include "rewards/rubric/carr.h"
 #include "rewards/rubric/rubric.h"
 
 namespace merit {
@@ -18,6 +19,7 @@ void RegisterRubricRewards(Registry& registry) {
                   "{text: \"\\\\b1889\\\\b\", check: regex, importance: okay}]}",
        .source = "issue 7; spec A §13 (Search-Gen-V nugget-as-rubric verifier)"},
       &rubric::MakeItems);
+  rubric::RegisterCarr(registry);
 }
 
 }  // namespace merit
