@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "merit/registry.h"
+
 namespace merit {
 namespace {
 
@@ -75,6 +77,32 @@ TEST(Config, DeepNestingIsAnError) {
   const std::string text = "a: " + std::string(500, '[') + std::string(500, ']');
   StatusOr<Config> c = ParseConfig(text, "deep.yaml");
   EXPECT_FALSE(c.ok());
+}
+
+// Rewards that apply other rewards (per segment, per step) build them with BuildLeafReward; its
+// errors carry the full location, once.
+TEST(Config, NestedLeafRewardsBuildWithTheirLocation) {
+  const Registry registry = BuiltinRegistry();
+  const ConfigLocation location("x.yaml", "reward");
+  const BuildContext build{.registry = &registry, .location = &location};
+  EXPECT_TRUE(BuildLeafReward(Json::Str("match.exact"), "components[0].reward", build).ok());
+
+  const auto error = [&](std::string_view yaml_type, std::string_view option) {
+    Json node = Json::Obj({{"type", Json::Str(std::string(yaml_type))}});
+    if (!option.empty())
+      node.Set(std::string(option), Json::Num(1.0));
+    return BuildLeafReward(node, "components[0].reward", build).status().message();
+  };
+  const std::string unknown = error("match.exat", "");
+  EXPECT_EQ(unknown.rfind("x.yaml: reward.components[0].reward.type: unknown reward \"match.exat\"", 0),
+            0u);
+  EXPECT_NE(unknown.find("did you mean \"match.exact\""), std::string::npos) << unknown;
+  EXPECT_NE(error("weighted_sum", "").find("unknown reward \"weighted_sum\""), std::string::npos);
+  EXPECT_EQ(error("match.exact", "case_sensitiv").rfind("x.yaml: reward.components[0].reward."
+                                                        "case_sensitiv: unknown option",
+                                                        0),
+            0u);
+  EXPECT_FALSE(BuildLeafReward(Json::Str("match.exact"), "r", BuildContext{}).ok());
 }
 
 }  // namespace
