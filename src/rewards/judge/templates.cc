@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 #include <utility>
 
@@ -116,13 +117,13 @@ JudgeSlots SlotsOf(JudgeKind kind) {
   return {};
 }
 
-std::string PlaceholderList(std::span<const Slot> slots) {
+std::string PlaceholderList(std::span<const std::string_view> names) {
   std::string out;
-  for (const Slot slot : slots) {
+  for (const std::string_view name : names) {
     if (!out.empty()) {
       out += ", ";
     }
-    out += fmt::format("{{{}}}", kSlotNames[static_cast<std::size_t>(slot)]);
+    out += fmt::format("{{{}}}", name);
   }
   return out;
 }
@@ -152,12 +153,13 @@ constexpr std::string_view kLineKeywords[] = {"verdict:", "score:", "winner:", "
 
 // Whether text[pos] == '<' opens a structural tag: "<", spaces and '/', a tag name, then '>',
 // '/', whitespace or the end.
-bool OpensStructuralTag(std::string_view text, std::size_t pos) {
+bool OpensStructuralTag(std::string_view text, std::size_t pos,
+                        std::span<const std::string> extra_tags) {
   std::size_t i = pos + 1;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '/')) {
     ++i;
   }
-  for (const std::string_view tag : kTags) {
+  const auto is_tag_at = [&](std::string_view tag) {
     if (StartsWithNoCase(text.substr(i), tag)) {
       const std::size_t after = i + tag.size();
       if (after == text.size() || text[after] == '>' || text[after] == '/' ||
@@ -166,8 +168,10 @@ bool OpensStructuralTag(std::string_view text, std::size_t pos) {
         return true;
       }
     }
-  }
-  return false;
+    return false;
+  };
+  return std::any_of(std::begin(kTags), std::end(kTags), is_tag_at) ||
+         std::any_of(extra_tags.begin(), extra_tags.end(), is_tag_at);
 }
 
 bool StartsWithKeyword(std::string_view line) {
@@ -203,9 +207,13 @@ std::size_t BoundaryBefore(std::string_view text, std::size_t limit) {
   return limit;
 }
 
-void AppendBounded(std::string_view text, std::size_t max_bytes, std::string& out) {
+void AppendNeutralizedWith(std::string_view text, std::span<const std::string> extra_tags,
+                           std::string& out);
+
+void AppendBounded(std::string_view text, std::size_t max_bytes,
+                   std::span<const std::string> extra_tags, std::string& out) {
   if (text.size() <= max_bytes) {
-    AppendNeutralized(text, out);
+    AppendNeutralizedWith(text, extra_tags, out);
     return;
   }
   const std::size_t head = BoundaryBefore(text, max_bytes / 2);
@@ -213,14 +221,37 @@ void AppendBounded(std::string_view text, std::size_t max_bytes, std::string& ou
   while (tail < text.size() && (static_cast<unsigned char>(text[tail]) & 0xC0) == 0x80) {
     ++tail;
   }
-  AppendNeutralized(text.substr(0, head), out);
+  AppendNeutralizedWith(text.substr(0, head), extra_tags, out);
   out += fmt::format("\n[... {} bytes omitted ...]\n", tail - head);
-  AppendNeutralized(text.substr(tail), out);
+  AppendNeutralizedWith(text.substr(tail), extra_tags, out);
 }
 
-}  // namespace
+// The tag names a template's own text uses (<webpages>, </statements>), so that inserted text
+// cannot forge them either.
+std::vector<std::string> TagsIn(std::string_view text) {
+  std::vector<std::string> tags;
+  for (std::size_t i = text.find('<'); i != std::string_view::npos; i = text.find('<', i + 1)) {
+    std::size_t begin = i + 1;
+    if (begin < text.size() && text[begin] == '/') {
+      ++begin;
+    }
+    std::size_t end = begin;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) != 0 ||
+                                 text[end] == '_' || text[end] == '-')) {
+      ++end;
+    }
+    if (end > begin && end < text.size() && text[end] == '>') {
+      std::string tag(text.substr(begin, end - begin));
+      if (std::find(tags.begin(), tags.end(), tag) == tags.end()) {
+        tags.push_back(std::move(tag));
+      }
+    }
+  }
+  return tags;
+}
 
-void AppendNeutralized(std::string_view text, std::string& out) {
+void AppendNeutralizedWith(std::string_view text, std::span<const std::string> extra_tags,
+                           std::string& out) {
   bool line_start = true;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (line_start) {
@@ -233,7 +264,7 @@ void AppendNeutralized(std::string_view text, std::string& out) {
       line_start = false;
     }
     const char c = text[i];
-    if (c == '<' && OpensStructuralTag(text, i)) {
+    if (c == '<' && OpensStructuralTag(text, i, extra_tags)) {
       out += "&lt;";
     } else {
       out.push_back(c);
@@ -242,7 +273,36 @@ void AppendNeutralized(std::string_view text, std::string& out) {
   }
 }
 
+}  // namespace
+
+void AppendNeutralized(std::string_view text, std::string& out) {
+  AppendNeutralizedWith(text, {}, out);
+}
+
 StatusOr<Template> Template::Compile(std::string_view text, std::span<const Slot> allowed) {
+  std::vector<std::string_view> names;
+  std::vector<int> ids;
+  for (const Slot slot : allowed) {
+    names.push_back(kSlotNames[static_cast<std::size_t>(slot)]);
+    ids.push_back(static_cast<int>(slot));
+  }
+  return CompileWith(text, names, ids);
+}
+
+StatusOr<Template> Template::CompileNamed(std::string_view text,
+                                          std::span<const std::string_view> names) {
+  std::vector<int> ids(names.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    ids[i] = static_cast<int>(i);
+  }
+  MERIT_ASSIGN_OR_RETURN(Template compiled, CompileWith(text, names, ids));
+  compiled.own_tags_ = TagsIn(text);
+  return compiled;
+}
+
+StatusOr<Template> Template::CompileWith(std::string_view text,
+                                         std::span<const std::string_view> names,
+                                         std::span<const int> ids) {
   Template compiled;
   std::string literal;
   std::size_t i = 0;
@@ -272,21 +332,21 @@ StatusOr<Template> Template::Compile(std::string_view text, std::span<const Slot
           "'{{' at offset {} starts no placeholder (write {{{{ for a literal brace)", i));
     }
     const std::string_view name = text.substr(i + 1, end - i - 1);
-    std::optional<Slot> slot;
-    for (const Slot candidate : allowed) {
-      if (kSlotNames[static_cast<std::size_t>(candidate)] == name) {
-        slot = candidate;
+    std::optional<int> slot;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      if (names[k] == name) {
+        slot = ids[k];
       }
     }
     if (!slot) {
       return InvalidArgumentError(fmt::format("unknown placeholder {{{}}}; this judge accepts {}",
-                                              name, PlaceholderList(allowed)));
+                                              name, PlaceholderList(names)));
     }
     if (!literal.empty()) {
       compiled.pieces_.push_back({.literal = std::move(literal)});
       literal.clear();
     }
-    compiled.pieces_.push_back({.slot = static_cast<int>(*slot)});
+    compiled.pieces_.push_back({.slot = *slot});
     i = end + 1;
   }
   if (!literal.empty()) {
@@ -302,11 +362,16 @@ bool Template::Uses(Slot slot) const {
 
 void Template::RenderTo(const SlotValues& values, std::size_t max_field_bytes,
                         std::string& out) const {
+  RenderNamed(values.text, max_field_bytes, out);
+}
+
+void Template::RenderNamed(std::span<const std::string_view> values, std::size_t max_field_bytes,
+                           std::string& out) const {
   for (const Piece& piece : pieces_) {
     if (piece.slot < 0) {
       out += piece.literal;
-    } else {
-      AppendBounded(values.text[static_cast<std::size_t>(piece.slot)], max_field_bytes, out);
+    } else if (static_cast<std::size_t>(piece.slot) < values.size()) {
+      AppendBounded(values[static_cast<std::size_t>(piece.slot)], max_field_bytes, own_tags_, out);
     }
   }
 }

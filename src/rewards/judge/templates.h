@@ -59,16 +59,29 @@ class Template {
   // this judge accepts {question}, ..."), or a '{' that starts neither "{{" nor a placeholder.
   static StatusOr<Template> Compile(std::string_view text, std::span<const Slot> allowed);
 
+  // The same for prompts with their own placeholders (rubric.carr, step.slate, ...): a placeholder
+  // is one of `names`, and RenderNamed fills names[i] with values[i]. No Slot is involved. Inserted
+  // text can forge neither the judge tags above nor any tag the template's own text uses.
+  static StatusOr<Template> CompileNamed(std::string_view text,
+                                         std::span<const std::string_view> names);
+
   bool Uses(Slot slot) const;
   // Appends the template with `values` inserted (neutralised and bounded, see above).
   void RenderTo(const SlotValues& values, std::size_t max_field_bytes, std::string& out) const;
+  void RenderNamed(std::span<const std::string_view> values, std::size_t max_field_bytes,
+                   std::string& out) const;
 
  private:
+  static StatusOr<Template> CompileWith(std::string_view text,
+                                        std::span<const std::string_view> names,
+                                        std::span<const int> ids);
+
   struct Piece {
     std::string literal = {};
     int slot = -1;  // >= 0: insert this slot's value instead of `literal`.
   };
   std::vector<Piece> pieces_;
+  std::vector<std::string> own_tags_;  // CompileNamed only: tags of the template's own text.
 };
 
 // The two messages of one judge's prompt.
