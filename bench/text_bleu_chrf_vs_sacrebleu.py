@@ -8,13 +8,15 @@
          tokenizer, smoothing method, lowercasing, effective order, chrF and chrF++ variant.
          Sentence scores must agree within 1e-9 (0-100 scale), and so must the corpus scores and
          signatures in merit's summary. Prints the mismatches and exits 1 if there is any.
-  bench  Speed on the WMT17 fixture (10,000 pairs), one core each: sacrebleu's sentence_score
-         timed inside its own process, merit by bench/text/bleu_chrf_benchmark.cc (the rewards'
-         Evaluate on preloaded samples). Prints sentences/s and the ratio per metric.
+  bench  Speed on the WMT17 fixture (10,000 pairs), one core each (both pinned to CPU 0):
+         sacrebleu's sentence_score timed inside its own process, merit by
+         bench/text/bleu_chrf_benchmark.cc (the rewards' Evaluate on preloaded samples), both in
+         CPU seconds. Both sides run --repeat times (3); prints per metric sentences/s and the
+         ratio of the run with the median ratio, and every run's ratio.
 
 Usage (from the repository root, with a release build):
-  python3 bench/text_bleu_chrf_vs_sacrebleu.py diff --merit build/release/tools/cli/merit [--cases 3000]
-  python3 bench/text_bleu_chrf_vs_sacrebleu.py bench --benchmark build/release/bench/bleu_chrf_benchmark
+  python3 bench/text_bleu_chrf_vs_sacrebleu.py diff --merit build/release/merit [--cases 3000]
+  python3 bench/text_bleu_chrf_vs_sacrebleu.py bench --benchmark build/release/bench/bleu_chrf_benchmark [--repeat 3]
 """
 import argparse
 import json
@@ -26,9 +28,9 @@ import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers import peer_python, ratio_line, run_python  # noqa: E402
-from text_ter_rouge_vs_peers import (DATA, SACREBLEU, compare, make_cases, random_text,  # noqa: E402
-                                     run_peer_timer)
+from peers import add_speed_arguments, peer_python, print_median_ratios, time_merit, time_peer  # noqa: E402
+from text_ter_rouge_vs_peers import (DATA, SACREBLEU, compare, make_cases, merit_components,  # noqa: E402
+                                     random_text)
 
 # name: (merit options, sacrebleu constructor arguments)
 BLEU_VARIANTS = {
@@ -101,33 +103,14 @@ def adversarial_cases(rng):
     ]
 
 
-def merit_run(merit, children, cases, tmp):
-    """`merit score` over the cases: per case the components, and the summary."""
-    cfg, inp, out, summary = (os.path.join(tmp, n) for n in ("c.json", "in.jsonl", "out.jsonl", "s.json"))
-    with open(cfg, "w") as f:
-        json.dump({"reward": {"type": "mean", "children": children}}, f)
-    with open(inp, "w") as f:
-        for h, refs in cases:
-            refs = [r for r in refs if r is not None]
-            f.write(json.dumps({"completion": h, "reference": refs if len(refs) > 1 else refs[0]}) + "\n")
-    subprocess.run([merit, "score", "-c", cfg, "-i", inp, "-o", out, "-j", "2", "-q", "--summary-json", summary],
-                   check=True)
-    with open(out) as f:
-        components = [json.loads(line).get("components", {}) for line in f]
-    with open(summary) as f:
-        return components, json.load(f)
-
-
 def diff(args):
     rng = random.Random(args.seed)
     cases = adversarial_cases(rng) + make_cases(args.cases, args.seed)
-    # sacrebleu skips None references; merit's input has no nulls in reference lists, so drop them
-    # there too (the peer's streams keep None for "no reference in this stream").
     print(f"{len(cases)} cases (seed {args.seed}), the longest {max(len(h) for h, _ in cases):,} characters")
     children = [dict({"name": n, "type": "text.bleu", "scale": 100}, **kw) for n, (kw, _) in BLEU_VARIANTS.items()]
     children += [dict({"name": n, "type": "text.chrf", "scale": 100}, **kw) for n, (kw, _) in CHRF_VARIANTS.items()]
+    components, summary = merit_components(args.merit, children, cases, jobs=2)
     with tempfile.TemporaryDirectory() as tmp:
-        components, summary = merit_run(args.merit, children, cases, tmp)
         path = os.path.join(tmp, "cases.json")
         with open(path, "w") as f:
             json.dump(cases, f)
@@ -150,30 +133,25 @@ def diff(args):
     return 1 if mismatches else 0
 
 
-TIMER = r"""
-import json, sys, time
+# Each metric as sacrebleu's sentence_score on one fixture row (bench/peers.py times them).
+PEER_METRICS = r"""
 from sacrebleu.metrics import BLEU, CHRF
-pairs = [json.loads(l) for l in open(sys.argv[1])]
-out = {}
-for name, metric in (("Bleu", BLEU(effective_order=True)), ("Chrf", CHRF()), ("ChrfPlusPlus", CHRF(word_order=2))):
-    start = time.perf_counter()
-    for p in pairs:
-        metric.sentence_score(p["hyp"], [p["ref"]])
-    out[name] = len(pairs) / (time.perf_counter() - start)
-print(json.dumps(out))
+METRICS = {name: (lambda row, m=metric: m.sentence_score(row["hyp"], [row["ref"]]))
+           for name, metric in (("Bleu", BLEU(effective_order=True)), ("Chrf", CHRF()),
+                                ("ChrfPlusPlus", CHRF(word_order=2)))}
 """
+LABELS = {"Bleu": "sentence BLEU", "Chrf": "sentence chrF", "ChrfPlusPlus": "sentence chrF++"}
 
 
 def bench(args):
-    mt = DATA / "mt" / "wmt17_en_de_10k.jsonl"
-    done = subprocess.run(["taskset", "-c", "0", args.benchmark, "--benchmark_format=json",
-                           f"--benchmark_min_time={args.min_time}", f"--data={DATA}"],
-                          capture_output=True, text=True, check=True)
-    merit = {b["name"]: b["items_per_second"] for b in json.loads(done.stdout)["benchmarks"]}
-    peer = run_peer_timer(peer_python("sacrebleu", SACREBLEU), TIMER, mt)
-    labels = {"Bleu": "sentence BLEU", "Chrf": "sentence chrF", "ChrfPlusPlus": "sentence chrF++"}
-    for key, label in labels.items():
-        print(ratio_line(f"{label} (10k WMT17)", merit[key], peer[key], "sacrebleu"))
+    python = peer_python("sacrebleu", SACREBLEU)
+
+    def measure():
+        merit = time_merit(args.benchmark, args.min_time, [f"--data={DATA}"])
+        peer = time_peer(python, PEER_METRICS, DATA / "mt" / "wmt17_en_de_10k.jsonl")
+        return {f"{label} (10k WMT17)": (merit[key], peer[key], "sacrebleu") for key, label in LABELS.items()}
+
+    print_median_ratios(measure, args.repeat)
     return 0
 
 
@@ -181,12 +159,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("diff")
-    d.add_argument("--merit", default="build/release/tools/cli/merit")
+    d.add_argument("--merit", default="build/release/merit")
     d.add_argument("--cases", type=int, default=3000)
     d.add_argument("--seed", type=int, default=1)
-    b = sub.add_parser("bench")
-    b.add_argument("--benchmark", default="build/release/bench/bleu_chrf_benchmark")
-    b.add_argument("--min-time", default="1")
+    add_speed_arguments(sub.add_parser("bench"), "build/release/bench/bleu_chrf_benchmark")
     args = parser.parse_args()
     return {"diff": diff, "bench": bench}[args.command](args)
 

@@ -6,18 +6,21 @@ each installed into a private venv by bench/peers.py.
                    numbers with separators, empty, only punctuation, long lines, several references)
                    scored by `merit score` and by the peer; every TER variant (case, normalized,
                    no_punct, asian_support) and every ROUGE type x measure x stemming. Prints the
-                   mismatches (|merit - peer| > 1e-9) and exits 1 if there is any.
+                   mismatches (|merit - peer| > 1e-9) and exits 1 if there is any. sacrebleu's
+                   TER dominates the time (seconds per long line): the default 300 cases take a
+                   few minutes; --cases 2000 about 20.
   bench            Speed on the shared fixtures (10,000 WMT17 pairs for TER, 9,942 English pairs for
                    ROUGE), one core each (both pinned to CPU 0): the peer timed inside its own
                    process, merit by the Google Benchmark program bench/text/ter_rouge_benchmark.cc
                    (the reward's Evaluate on preloaded samples). Both sides count CPU time (Google
                    Benchmark's default; time.process_time() for the peer), so a busy machine does not
-                   skew the ratio. Prints items/s and the ratio per metric.
+                   skew the ratio. Both sides run --repeat times (3); prints per metric items/s
+                   and the ratio of the run with the median ratio, and every run's ratio.
   porter-testdata  Regenerates src/rewards/text/porter_testdata.txt from NLTK's PorterStemmer.
 
 Usage (from the repository root, with a release build):
-  python3 bench/text_ter_rouge_vs_peers.py diff --merit build/release/tools/cli/merit [--cases 2000]
-  python3 bench/text_ter_rouge_vs_peers.py bench --benchmark build/release/bench/ter_rouge_benchmark
+  python3 bench/text_ter_rouge_vs_peers.py diff --merit build/release/merit [--cases 300]
+  python3 bench/text_ter_rouge_vs_peers.py bench --benchmark build/release/bench/ter_rouge_benchmark [--repeat 3]
   python3 bench/text_ter_rouge_vs_peers.py porter-testdata
 """
 import argparse
@@ -30,7 +33,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from peers import REPO, peer_python, ratio_line, run_python  # noqa: E402
+from peers import (REPO, add_speed_arguments, peer_python, print_median_ratios, run_python,  # noqa: E402
+                   time_merit, time_peer)
 
 SACREBLEU = ["sacrebleu==2.6.0"]
 ROUGE_SCORE = ["rouge-score==0.1.2", "nltk==3.10.4"]
@@ -170,21 +174,25 @@ print(json.dumps(out))
 """
 
 
-def merit_components(merit, children, cases):
-    """Scores every case with a `mean` of the named children; returns per case the components."""
+def merit_components(merit, children, cases, jobs=1):
+    """Scores every case with a `mean` of the named children: per case the components, and merit's
+    summary (which holds the corpus scores)."""
     config = {"reward": {"type": "mean", "children": children}}
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = os.path.join(tmp, "config.json")
-        inp = os.path.join(tmp, "in.jsonl")
-        out = os.path.join(tmp, "out.jsonl")
+        cfg, inp, out, summary = (os.path.join(tmp, n) for n in ("c.json", "in.jsonl", "out.jsonl", "s.json"))
         with open(cfg, "w") as f:
             json.dump(config, f)
         with open(inp, "w") as f:
             for h, refs in cases:
+                # None is "no reference in this stream" to sacrebleu, which skips it: drop it here too.
+                refs = [r for r in refs if r is not None]
                 f.write(json.dumps({"completion": h, "reference": refs if len(refs) > 1 else refs[0]}) + "\n")
-        subprocess.run([merit, "score", "-c", cfg, "-i", inp, "-o", out, "-j", "1", "-q"], check=True)
+        subprocess.run([merit, "score", "-c", cfg, "-i", inp, "-o", out, "-j", str(jobs), "-q",
+                        "--summary-json", summary], check=True)
         with open(out) as f:
-            return [json.loads(line).get("components", {}) for line in f]
+            components = [json.loads(line).get("components", {}) for line in f]
+        with open(summary) as f:
+            return components, json.load(f)
 
 
 def compare(label, merit_values, peer_values, cases, mismatches):
@@ -205,7 +213,7 @@ def diff(args):
     peer = json.loads(run_python(sacre, TER_PEER.replace("VARIANTS", repr(TER_VARIANTS)), json.dumps(cases)))
     children = [dict({"name": f"ter_{n}", "type": "text.ter", "output": "ter", "scale": 100}, **kw)
                 for n, kw in TER_VARIANTS.items()]
-    merit = merit_components(args.merit, children, cases)
+    merit, _ = merit_components(args.merit, children, cases)
     for n in TER_VARIANTS:
         compare(f"ter_{n}", [c.get(f"ter_{n}") for c in merit], peer[n], cases, mismatches)
     print(f"TER: {len(TER_VARIANTS)} variants x {len(cases)} cases compared")
@@ -218,7 +226,7 @@ def diff(args):
             for m in MEASURES:
                 children.append({"name": f"{t}_{m}_{stem}", "type": "text.rouge", "rouge_type": t, "measure": m,
                                  "use_stemmer": stem == "stem"})
-    merit = merit_components(args.merit, children, cases)
+    merit, _ = merit_components(args.merit, children, cases)
     for stem in ("nostem", "stem"):
         for t in ROUGE_TYPES:
             for k, m in enumerate(MEASURES):
@@ -235,60 +243,39 @@ def diff(args):
 # ------------------------------------------------------------------------------------------------
 # bench
 
-TER_TIMER = r"""
-import json, sys, time
+# Each metric on one fixture row, timed by bench/peers.py: sacrebleu's TER sentence_score, and
+# rouge-score's score for each type alone and for all four at once, with and without stemming.
+TER_METRICS = r"""
 from sacrebleu.metrics import TER
-pairs = [json.loads(l) for l in open(sys.argv[1])]
 metric = TER()
-start = time.process_time()
-for p in pairs:
-    metric.sentence_score(p["hyp"], [p["ref"]])
-print(json.dumps({"ter": len(pairs) / (time.process_time() - start)}))
+METRICS = {"Ter": lambda row: metric.sentence_score(row["hyp"], [row["ref"]])}
 """
-
-ROUGE_TIMER = r"""
-import json, sys, time
+ROUGE_METRICS = r"""
 from rouge_score import rouge_scorer
-pairs = [json.loads(l) for l in open(sys.argv[1])]
-out = {}
+METRICS = {}
 for types in [[t] for t in TYPES] + [TYPES]:
     for stem in (False, True):
         scorer = rouge_scorer.RougeScorer(types, use_stemmer=stem)
-        start = time.process_time()
-        for p in pairs:
-            scorer.score(p["reference"], p["prediction"])
-        out[("+".join(types) if len(types) > 1 else types[0]) + ("_stem" if stem else "")] = len(pairs) / (time.process_time() - start)
-print(json.dumps(out))
-"""
-
-
-def run_peer_timer(python, script, data):
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(script)
-        path = f.name
-    try:
-        env = dict(os.environ, OMP_NUM_THREADS="1")
-        done = subprocess.run(["taskset", "-c", "0", python, path, str(data)], capture_output=True, text=True,
-                              env=env, check=True)
-        return json.loads(done.stdout)
-    finally:
-        os.remove(path)
+        name = "Rouge/" + "_".join(types) + ("_stem" if stem else "")
+        METRICS[name] = lambda row, s=scorer: s.score(row["reference"], row["prediction"])
+""".replace("TYPES", repr(ROUGE_TYPES))
 
 
 def bench(args):
-    mt = DATA / "mt" / "wmt17_en_de_10k.jsonl"
-    rouge_data = DATA / "rouge" / "en_pairs_9942.jsonl"
-    done = subprocess.run(["taskset", "-c", "0", args.benchmark, "--benchmark_format=json",
-                           f"--benchmark_min_time={args.min_time}"], capture_output=True, text=True, check=True)
-    merit = {b["name"].removeprefix("BM_"): b["items_per_second"] for b in json.loads(done.stdout)["benchmarks"]}
-    sacre = run_peer_timer(peer_python("sacrebleu", SACREBLEU), TER_TIMER, mt)
-    print(ratio_line("TER (10k WMT17 pairs)", merit["Ter"], sacre["ter"], "sacrebleu"))
-    rouge = run_peer_timer(peer_python("rouge-score", ROUGE_SCORE), ROUGE_TIMER.replace("TYPES", repr(ROUGE_TYPES)),
-                           rouge_data)
-    for key, peer_rate in rouge.items():
-        merit_key = "Rouge/" + key.replace("+", "_")
-        if merit_key in merit:
-            print(ratio_line(key + " (9,942 pairs)", merit[merit_key], peer_rate, "rouge-score"))
+    sacre = peer_python("sacrebleu", SACREBLEU)
+    rouge = peer_python("rouge-score", ROUGE_SCORE)
+
+    def measure():
+        merit = time_merit(args.benchmark, args.min_time, [f"--data={DATA}"])
+        peer = time_peer(sacre, TER_METRICS, DATA / "mt" / "wmt17_en_de_10k.jsonl")
+        rows = {"TER (10k WMT17 pairs)": (merit["Ter"], peer["Ter"], "sacrebleu")}
+        peer = time_peer(rouge, ROUGE_METRICS, DATA / "rouge" / "en_pairs_9942.jsonl")
+        for key, peer_rate in peer.items():
+            label = key.removeprefix("Rouge/").replace("_rouge", "+rouge") + " (9,942 pairs)"
+            rows[label] = (merit[key], peer_rate, "rouge-score")
+        return rows
+
+    print_median_ratios(measure, args.repeat)
     return 0
 
 
@@ -340,12 +327,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("diff")
-    d.add_argument("--merit", default="build/release/tools/cli/merit")
-    d.add_argument("--cases", type=int, default=2000)
+    d.add_argument("--merit", default="build/release/merit")
+    d.add_argument("--cases", type=int, default=300,
+                   help="random cases (sacrebleu TER takes about 0.1 s per case and variant: 2000 cases is ~20 min)")
     d.add_argument("--seed", type=int, default=1)
-    b = sub.add_parser("bench")
-    b.add_argument("--benchmark", default="build/release/bench/ter_rouge_benchmark")
-    b.add_argument("--min-time", default="1")
+    add_speed_arguments(sub.add_parser("bench"), "build/release/bench/ter_rouge_benchmark")
     sub.add_parser("porter-testdata")
     args = parser.parse_args()
     return {"diff": diff, "bench": bench, "porter-testdata": porter_testdata}[args.command](args)

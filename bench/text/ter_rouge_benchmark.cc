@@ -2,48 +2,23 @@
 // scored through the rewards' Evaluate (references as JSON, as in production), one thread. Items
 // are sentence pairs; bench/text_ter_rouge_vs_peers.py compares them with sacrebleu and
 // rouge-score on the same pairs. The first pass checks one known answer before timing.
+//
+// Usage: ter_rouge_benchmark [--data=DIR] [benchmark flags]  (DIR: text_fixture.h's DataDir)
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
 
-#include "merit/json.h"
 #include "merit/reward.h"
 #include "rewards/text/rouge.h"
 #include "rewards/text/ter.h"
+#include "text_fixture.h"
 
 namespace merit::text_metrics {
 namespace {
-
-std::vector<Sample> Load(const std::string& path, std::string_view hyp_key, std::string_view ref_key) {
-  std::vector<Sample> samples;
-  std::ifstream in(path);
-  std::string line;
-  JsonParser parser;
-  while (std::getline(in, line)) {
-    const Json row = parser.Parse(line).value();
-    Sample sample;
-    sample.completion_text = row.Find(hyp_key)->str();
-    sample.reference = *row.Find(ref_key);
-    samples.push_back(std::move(sample));
-  }
-  return samples;
-}
-
-// ../shared/data beside the repository; MERIT_DATA_DIR overrides it.
-std::string DataPath(std::string_view relative) {
-  const char* dir = std::getenv("MERIT_DATA_DIR");
-  const std::filesystem::path root =
-      dir != nullptr ? std::filesystem::path(dir)
-                     : std::filesystem::path(__FILE__).parent_path() / ".." / ".." / ".." / "shared" /
-                           "data";
-  return (root / relative).string();
-}
 
 void Run(benchmark::State& state, const std::vector<Sample>& samples,
          const std::vector<const Reward*>& rewards) {
@@ -74,9 +49,12 @@ void Check(bool ok, const char* what) {
 
 int main(int argc, char** argv) {
   namespace tm = merit::text_metrics;
-  static const std::vector<merit::Sample> mt = tm::Load(tm::DataPath("mt/wmt17_en_de_10k.jsonl"), "hyp", "ref");
+  namespace bt = merit::bench_text;
+  const std::string data = bt::DataDir(argc, argv);
+  static const std::vector<merit::Sample> mt =
+      bt::Load(data + "/mt/wmt17_en_de_10k.jsonl", "hyp", "ref").samples;
   static const std::vector<merit::Sample> pairs =
-      tm::Load(tm::DataPath("rouge/en_pairs_9942.jsonl"), "prediction", "reference");
+      bt::Load(data + "/rouge/en_pairs_9942.jsonl", "prediction", "reference").samples;
   static std::vector<std::unique_ptr<const merit::Reward>> owned;
 
   owned.push_back(tm::MakeTer(tm::TerOptions{.output = "ter", .scale = 100}).value());

@@ -45,6 +45,39 @@ int main(int argc, char** argv) {
                         "Require 'Authorization: Bearer $VAR' (all routes but /health)");
   serve_cmd->add_flag("-q,--quiet", serve.quiet, "No access log on stderr");
 
+  merit::cli::ExplainArgs explain;
+  CLI::App* explain_cmd =
+      app.add_subcommand("explain", "Attribute each rollout's reward to its parts (Shapley)");
+  explain_cmd->add_option("-c,--config", explain.config, "Reward config (YAML or JSON)")
+      ->required();
+  explain_cmd->add_option("-i,--input", explain.input, "Input JSONL file, or - for stdin");
+  explain_cmd->add_option("-o,--output", explain.output, "Output JSONL file, or - for stdout");
+  explain_cmd->add_option("--players", explain.players, "What the reward is attributed to")
+      ->check(CLI::IsMember({"segments", "sub_sentences", "steps", "rubric", "paragraphs"}));
+  explain_cmd->add_option("--method", explain.method, "exact, permutation, or auto (by size)")
+      ->check(CLI::IsMember({"auto", "exact", "permutation"}));
+  explain_cmd->add_option("--max-exact", explain.max_exact, "auto: exact up to this many players")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{20}));
+  explain_cmd->add_option("--permutations", explain.permutations, "Sampled permutations (even)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}));
+  explain_cmd->add_option("--seed", explain.seed, "Seed of the permutation sampler");
+  explain_cmd->add_option("--max-players", explain.max_players, "More players: an error line")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{64}));
+  explain_cmd->add_option("--max-evaluations", explain.max_evaluations,
+                          "More coalitions to score: an error line")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  explain_cmd->add_option("--rubric-absent", explain.rubric_absent,
+                          "rubric: an absent item is unmet (weight kept) or dropped")
+      ->check(CLI::IsMember({"unmet", "drop"}));
+  explain_cmd->add_option("--min-words", explain.min_words, "sub_sentences: shortest clause")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000}));
+  explain_cmd->add_option("-j,--threads", explain.threads, "Scoring threads (0: all cores)");
+  explain_cmd->add_option("--batch-lines", explain.batch_lines, "Lines explained together")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+  explain_cmd->add_option("--max-line-bytes", explain.max_line_bytes,
+                          "Longer input lines become error lines");
+  explain_cmd->add_flag("-q,--quiet", explain.quiet, "No summary on stderr");
+
   bool markdown = false;
   CLI::App* list_cmd = app.add_subcommand("list", "List rewards, aggregators and estimators");
   list_cmd->add_flag("--markdown", markdown, "Markdown table (the README's reward table)");
@@ -65,6 +98,9 @@ int main(int argc, char** argv) {
   try {
     if (score_cmd->parsed()) {
       return merit::cli::RunScore(score);
+    }
+    if (explain_cmd->parsed()) {
+      return merit::cli::RunExplain(explain);
     }
     if (serve_cmd->parsed()) {
       return merit::cli::RunServe(serve);

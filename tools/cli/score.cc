@@ -20,27 +20,6 @@
 namespace merit::cli {
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f != nullptr && f != stdin && f != stdout) {
-      std::fclose(f);
-    }
-  }
-};
-
-using File = std::unique_ptr<std::FILE, FileCloser>;
-
-StatusOr<File> Open(const std::string& path, const char* mode, std::FILE* dash) {
-  if (path == "-") {
-    return File(dash);
-  }
-  std::FILE* f = std::fopen(path.c_str(), mode);
-  if (f == nullptr) {
-    return NotFoundError(fmt::format("{}: cannot open", path));
-  }
-  return File(f);
-}
-
 // Progress on stderr (count, rate, ETA), only when a person is watching.
 class Progress {
  public:
@@ -152,11 +131,11 @@ int RunScore(const ScoreArgs& args) {
     return ReportError(engine.status());
   }
 
-  StatusOr<File> in = Open(args.input, "rb", stdin);
+  StatusOr<File> in = OpenFile(args.input, "rb", stdin);
   if (!in.ok()) {
     return ReportError(in.status());
   }
-  StatusOr<File> out = Open(args.output, "wb", stdout);
+  StatusOr<File> out = OpenFile(args.output, "wb", stdout);
   if (!out.ok()) {
     return ReportError(out.status());
   }
@@ -181,19 +160,12 @@ int RunScore(const ScoreArgs& args) {
   bool at_end = false;
   while (!at_end || batch.size() > 0) {
     // Fill the batch up to batch_lines new lines (carried lines come first).
-    std::size_t added = 0;
-    while (!at_end && added < args.batch_lines) {
-      internal::LineReader::Line line;
-      StatusOr<bool> got = reader.Next(line);
-      if (!got.ok()) {
-        return ReportError(got.status().WithPrefix(args.input));
+    if (!at_end) {
+      StatusOr<bool> ended = ReadLines(reader, args.input, args.batch_lines, batch, line_number);
+      if (!ended.ok()) {
+        return ReportError(ended.status());
       }
-      if (!*got) {
-        at_end = true;
-        break;
-      }
-      batch.Add(line.text, ++line_number, line.truncated);
-      ++added;
+      at_end = *ended;
     }
     if (batch.size() == 0) {
       break;

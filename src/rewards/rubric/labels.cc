@@ -1,8 +1,13 @@
-// Verifier label lists (spec A §13, "Verifier output") and answer blocks.
+// Verifier label lists (spec A §13, "Verifier output"), generated rubric lists (spec B §20c) and
+// answer blocks.
+#include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "merit/json.h"
 #include "rewards/rubric/rubric.h"
@@ -113,6 +118,25 @@ std::optional<std::vector<Label>> FromXml(std::string_view text) {
   return labels;
 }
 
+// A list line's number: "N. rest" or "N) rest" (N at most 6 digits); nullopt for other lines.
+struct Numbered {
+  std::size_t number = 0;
+  std::string_view rest = {};
+};
+
+std::optional<Numbered> SplitNumber(std::string_view line) {
+  std::size_t digits = 0;
+  std::size_t value = 0;
+  while (digits < line.size() && digits < 6 && line[digits] >= '0' && line[digits] <= '9') {
+    value = value * 10 + static_cast<std::size_t>(line[digits] - '0');
+    ++digits;
+  }
+  if (digits == 0 || digits >= line.size() || (line[digits] != '.' && line[digits] != ')')) {
+    return std::nullopt;
+  }
+  return Numbered{.number = value, .rest = line.substr(digits + 1)};
+}
+
 // A line's label without its list marker: "- x", "* x", or "N. x" / "N) x" where N must be
 // `number` (1-based position), so a skipped or repeated item is not silently realigned.
 std::optional<Label> FromLine(std::string_view line, std::size_t number) {
@@ -120,14 +144,8 @@ std::optional<Label> FromLine(std::string_view line, std::size_t number) {
   if (line.starts_with("- ") || line.starts_with("* ")) {
     return ParseOne(line.substr(2));
   }
-  std::size_t digits = 0;
-  std::size_t value = 0;
-  while (digits < line.size() && digits < 6 && line[digits] >= '0' && line[digits] <= '9') {
-    value = value * 10 + static_cast<std::size_t>(line[digits] - '0');
-    ++digits;
-  }
-  if (digits > 0 && digits < line.size() && (line[digits] == '.' || line[digits] == ')')) {
-    return value == number ? ParseOne(line.substr(digits + 1)) : std::nullopt;
+  if (const std::optional<Numbered> numbered = SplitNumber(line)) {
+    return numbered->number == number ? ParseOne(numbered->rest) : std::nullopt;
   }
   return ParseOne(line);
 }
@@ -183,7 +201,138 @@ std::string_view WithoutFence(std::string_view text) {
   return newline == std::string_view::npos ? text : Trim(text.substr(newline + 1));
 }
 
+// "N. text" or "N) text" where N must be `number`: the text, or nullopt.
+std::optional<std::string_view> NumberedLine(std::string_view line, std::size_t number) {
+  const std::optional<Numbered> numbered = SplitNumber(line);
+  if (!numbered || numbered->number != number) {
+    return std::nullopt;
+  }
+  return Trim(numbered->rest);
+}
+
+char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Lower-cased ASCII, whitespace runs as one space: what duplicate items compare.
+std::string DuplicateKey(std::string_view text) {
+  std::string key;
+  for (const char c : Trim(text)) {
+    if (IsSpace(c)) {
+      if (key.back() != ' ') {
+        key += ' ';
+      }
+    } else {
+      key += LowerAscii(c);
+    }
+  }
+  return key;
+}
+
+bool IsPunctuationOnly(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x80 && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                         (c >= 'A' && c <= 'Z'));
+  });
+}
+
+// A template's slot rather than a criterion: the generator did not fill it in.
+bool IsPlaceholder(std::string_view item) {
+  const std::string key = DuplicateKey(item);
+  if (IsPunctuationOnly(key)) {
+    return true;  // "...", "-", "[]".
+  }
+  // Wholly bracketed: "<item 1>", "[criterion]", "{rubric item}".
+  if (key.size() >= 2 && ((key.front() == '<' && key.back() == '>') ||
+                          (key.front() == '[' && key.back() == ']') ||
+                          (key.front() == '{' && key.back() == '}'))) {
+    return true;
+  }
+  for (const std::string_view word : {"todo", "tbd", "n/a", "none", "placeholder"}) {
+    if (key == word) {
+      return true;
+    }
+  }
+  // "item 3", "criterion 2", "rubric item 1", "nugget": a name and an optional number.
+  for (const std::string_view name : {"item", "criterion", "rubric item", "nugget", "rubric"}) {
+    if (key.starts_with(name)) {
+      const std::string_view rest = std::string_view(key).substr(name.size());
+      if (std::all_of(rest.begin(), rest.end(),
+                      [](char c) { return c == ' ' || c == ':' || (c >= '0' && c <= '9'); })) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+StatusOr<std::vector<std::string>> ParseRubricList(std::string_view text, std::size_t max_items) {
+  text = WithoutFence(Trim(text));
+  std::vector<std::string> items;
+  // Each raw item is checked as it comes, so parsing stops at max_items + 1.
+  const auto add = [&](std::string_view item) -> std::string {
+    item = Trim(item);
+    if (item.empty()) {
+      return fmt::format("item {} is blank", items.size() + 1);
+    }
+    if (IsPlaceholder(item)) {
+      return fmt::format("item {} is a placeholder, not a criterion: \"{}\"", items.size() + 1,
+                         item.substr(0, 80));
+    }
+    if (items.size() == max_items) {
+      return fmt::format("more than {} items", max_items);
+    }
+    items.emplace_back(item);
+    return "";
+  };
+  if (text.starts_with("[")) {
+    JsonParser parser(JsonParseLimits{.max_depth = 2});
+    StatusOr<Json> json = parser.Parse(text);
+    if (!json.ok() || !json->is_array()) {
+      return InvalidArgumentError("the reply is not a JSON list of strings");
+    }
+    for (const Json& element : json->array()) {
+      if (!element.is_string()) {
+        return InvalidArgumentError("the JSON list holds a non-string");
+      }
+      if (std::string error = add(element.str()); !error.empty()) {
+        return InvalidArgumentError(error);
+      }
+    }
+  } else {
+    while (!text.empty()) {
+      const std::size_t end = text.find('\n');
+      const std::string_view line = Trim(text.substr(0, end));
+      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+      if (line.empty()) {
+        continue;
+      }
+      const std::optional<std::string_view> item = NumberedLine(line, items.size() + 1);
+      if (!item) {
+        return InvalidArgumentError(fmt::format(
+            "line \"{}\" is not item {} of a numbered list", line.substr(0, 80), items.size() + 1));
+      }
+      if (std::string error = add(*item); !error.empty()) {
+        return InvalidArgumentError(error);
+      }
+    }
+  }
+  if (items.empty()) {
+    return InvalidArgumentError("the rubric has no items");
+  }
+  // Duplicates would weigh one criterion twice: keep the first.
+  std::vector<std::string> keys;
+  std::vector<std::string> unique;
+  for (std::string& item : items) {
+    std::string key = DuplicateKey(item);
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      keys.push_back(std::move(key));
+      unique.push_back(std::move(item));
+    }
+  }
+  return unique;
+}
 
 std::string_view LabelName(Label label) {
   switch (label) {

@@ -1,12 +1,19 @@
 // The rubric family: rewards that check a completion against a list of weighted rubric items
 // (information nuggets), spec A §13 (Search-Gen-V, nugget-as-rubric verifier).
 //
-//   rubric.items   each item is checked by a deterministic checker (contains, regex, answer) or
-//                  by an LLM judge (one call per answer block listing every judged item); the
-//                  reward is the weighted mean of the items' values, sum w_i V_i / sum w_i, with
-//                  V(support) = 1, V(partial_support) = 0.5 (0 when strict), V(not_support) = 0.
+//   rubric.items     each item is checked by a deterministic checker (contains, regex, answer,
+//                    numeric, math) or by an LLM judge (per answer block, one call per chunk of
+//                    at most max_items_per_call judged items); the reward is the weighted mean of
+//                    the items' values, sum w_i V_i / sum w_i, with V(support) = 1,
+//                    V(partial_support) = 0.5 (0 when strict), V(not_support) = 0.
+//   rubric.auto      Auto-Rubric (spec B §20c): a judge writes `items` prompt-conditioned rubric
+//                    items per distinct prompt, then they are checked as rubric.items checks
+//                    judged items (auto_rubric.cc).
+//   rubric.pairwise  the generated rubric conditions a pairwise judge (sample vs a comparison
+//                    response, both orders): +lambda preferred, -gamma not, `tie` otherwise.
 //
-// This header also exposes the pure parts (label parsing, paragraph blocks) for tests.
+// This header also exposes the pure parts (label and rubric-list parsing, paragraph blocks) for
+// tests and fuzzing, and the item checking that rubric.auto shares with rubric.items.
 //
 // Thread safety: pure functions; rewards are immutable.
 #ifndef MERIT_REWARDS_RUBRIC_RUBRIC_H_
@@ -15,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -25,6 +33,8 @@
 #include "merit/registry.h"
 #include "merit/reward.h"
 #include "merit/status.h"
+
+#include "backends/model_reward.h"
 
 namespace merit::rubric {
 
@@ -52,7 +62,30 @@ std::optional<std::vector<Label>> ParseLabelList(std::string_view text);
 // the end, so no text is lost.
 std::vector<std::string_view> SplitParagraphs(std::string_view text, std::size_t max_blocks);
 
-inline constexpr std::string_view kCheckNames[] = {"auto", "contains", "regex", "answer", "judge"};
+// A generated rubric (rubric.auto's generation reply): after an optional ``` fence, a JSON list
+// of strings or a numbered list ("1. text" or "1) text", numbered 1, 2, ... in order, one item
+// per non-empty line), each item trimmed. Strict: anything else, an empty list, a blank item, or
+// more than `max_items` items (parsing stops there, so a huge reply costs no more) is an error
+// message; duplicates (compared case-insensitively, whitespace collapsed) are dropped, the first
+// kept; an item that is a placeholder rather than a criterion ("...", "<item 1>", "[criterion]",
+// "Item 3", "TODO", "N/A", only punctuation) is an error.
+StatusOr<std::vector<std::string>> ParseRubricList(std::string_view text, std::size_t max_items);
+
+// Appends `text` for a judge prompt of this family: cut to `max_bytes` at a UTF-8 boundary
+// (saying how much was left out), the family's prompt tags (<question>, <nuggets>, <response>,
+// <reasoning>, <label>, <rubric>, <response_a>, <response_b> and their closing forms)
+// neutralised ('<' written "&lt;") and, when `one_line`, newlines as spaces.
+void AppendShown(std::string_view text, std::size_t max_bytes, bool one_line, std::string& out);
+
+// A chat call's body: a system and a user message, temperature and max_tokens.
+Json ChatBody(std::string_view system, std::string user, double temperature,
+              std::int64_t max_tokens);
+
+// The first choice's text of a chat reply; nullopt when it has none.
+std::optional<std::string_view> ReplyText(const backends::Reply& reply);
+
+inline constexpr std::string_view kCheckNames[] = {"auto",    "contains", "regex", "answer",
+                                                   "numeric", "math",     "judge"};
 inline constexpr std::string_view kBlockNames[] = {"none", "paragraph"};
 
 struct ItemsOptions {
@@ -65,6 +98,9 @@ struct ItemsOptions {
   std::string blocks = "none";
   std::int64_t max_blocks = 8;
   std::int64_t max_items = 256;
+  std::int64_t max_items_per_call = 32;
+  Json numeric = {};
+  Json math = {};
   double temperature = 0;
   std::int64_t max_tokens = 1024;
   std::int64_t max_field_bytes = 32768;
@@ -81,7 +117,10 @@ struct ItemsOptions {
             "The checker of items that name none: auto (judge with a backend, else contains), "
             "contains (case-insensitive substring after whitespace normalisation), regex (RE2 "
             "search), answer (the extracted answer equals the item text as match.exact "
-            "compares), judge.",
+            "compares), numeric (the extracted answer's number equals the item's number as "
+            "match.numeric compares, with the `numeric` options), math (the answer is "
+            "mathematically equal to the item as math.verify decides, with the `math` options), "
+            "judge.",
             {.choices = kCheckNames}},
       Field{"vital_weight", &ItemsOptions::vital_weight,
             "Weight of an item with importance: vital.", {.min = 0}},
@@ -98,6 +137,16 @@ struct ItemsOptions {
             {.min = 1, .max = 64}},
       Field{"max_items", &ItemsOptions::max_items,
             "A rubric with more items is Error(too_many_items).", {.min = 1, .max = 100000}},
+      Field{"max_items_per_call", &ItemsOptions::max_items_per_call,
+            "Judged items are split into chunks of at most this many; each chunk is its own "
+            "judge call (per block), all in flight together.",
+            {.min = 1, .max = 1024}},
+      Field{"numeric", &ItemsOptions::numeric,
+            "Options of match.numeric (rel_tol, abs_tol, exact_integers, relaxed, ...) for "
+            "numeric items, as a mapping; null: its defaults."},
+      Field{"math", &ItemsOptions::math,
+            "Options of math.verify (profile, leniencies, ...) for math items, as a mapping; "
+            "null: its defaults."},
       Field{"temperature", &ItemsOptions::temperature, "Judge sampling temperature.",
             {.min = 0, .max = 2}},
       Field{"max_tokens", &ItemsOptions::max_tokens, "Judge reply token limit.",
@@ -110,6 +159,102 @@ struct ItemsOptions {
 
 StatusOr<std::unique_ptr<const Reward>> MakeItems(const ItemsOptions& options,
                                                   const BuildContext& build);
+
+// The checking half of rubric.items, shared with rubric.auto (which checks the items a judge
+// generated exactly as rubric.items checks judged items). Immutable; copies share the state.
+class ItemChecker {
+ public:
+  // `options.items` is ignored: the rubric comes with each Plan.
+  static StatusOr<ItemChecker> Make(const ItemsOptions& options, const BuildContext& build);
+
+  // Reads `rubric` (a list of items, as rubric.items reads a reference rubric; a bad one is
+  // decided Unscorable/Error), checks the deterministic items and lists the judge calls.
+  backends::ModelPlan Plan(const Sample& sample, const Json& rubric) const;
+  // The score from the plan's replies (one per request, in order).
+  Score Interpret(const backends::ModelPlan& plan,
+                  std::span<const backends::Reply* const> replies) const;
+
+  struct Impl;
+
+ private:
+  // rubric.items keeps its `items:` option pre-read in the Impl's form.
+  friend StatusOr<std::unique_ptr<const Reward>> MakeItems(const ItemsOptions& options,
+                                                           const BuildContext& build);
+  explicit ItemChecker(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const Impl> impl_;
+};
+
+inline constexpr std::string_view kPairwiseReferenceNames[] = {"sample", "peer"};
+
+// What rubric.auto and rubric.pairwise share: the generation call.
+struct GenerateOptions {
+  std::string backend = {};
+  std::int64_t items = 5;
+  double temperature = 0;
+  std::int64_t max_tokens = 1024;
+  std::int64_t max_field_bytes = 32768;
+};
+
+struct AutoOptions : GenerateOptions {
+  bool strict = false;
+  std::string blocks = "none";
+  std::int64_t max_blocks = 8;
+  std::int64_t max_items_per_call = 32;
+  static constexpr auto kGenerateFields = std::tuple{
+      Field{"backend", &GenerateOptions::backend,
+            "The chat backend (an entry of the config's backends:) that writes and checks the "
+            "rubric."},
+      Field{"items", &GenerateOptions::items,
+            "How many rubric items the judge is asked to write per prompt (ARR: 5); a reply "
+            "with more is Error(judge_unparseable).",
+            {.min = 1, .max = 256}},
+      Field{"temperature", &GenerateOptions::temperature, "Judge sampling temperature.",
+            {.min = 0, .max = 2}},
+      Field{"max_tokens", &GenerateOptions::max_tokens, "Judge reply token limit.",
+            {.min = 1, .max = 65536}},
+      Field{"max_field_bytes", &GenerateOptions::max_field_bytes,
+            "Each text shown to the judge is cut to this many bytes.", {.min = 64}},
+  };
+  static constexpr auto kFields = std::tuple_cat(
+      kGenerateFields,
+      std::tuple{
+          Field{"strict", &AutoOptions::strict, "partial_support counts 0 instead of 0.5."},
+          Field{"blocks", &AutoOptions::blocks, "As rubric.items: none or paragraph.",
+                {.choices = kBlockNames}},
+          Field{"max_blocks", &AutoOptions::max_blocks, "As rubric.items.",
+                {.min = 1, .max = 64}},
+          Field{"max_items_per_call", &AutoOptions::max_items_per_call, "As rubric.items.",
+                {.min = 1, .max = 1024}},
+      });
+};
+
+struct PairwiseOptions : GenerateOptions {
+  std::string reference = "sample";
+  double lambda = 1;
+  double gamma = 1;
+  double tie = 0;
+  static constexpr auto kFields = std::tuple_cat(
+      AutoOptions::kGenerateFields,
+      std::tuple{
+          Field{"reference", &PairwiseOptions::reference,
+                "The comparison response: sample (the sample's reference, a string) or peer "
+                "(the next member of the sample's group, cyclically in batch order: for RPO's "
+                "two outputs per prompt, the other one).",
+                {.choices = kPairwiseReferenceNames}},
+          Field{"lambda", &PairwiseOptions::lambda,
+                "Reward when the judge prefers the completion in both orders.", {.min = 0}},
+          Field{"gamma", &PairwiseOptions::gamma,
+                "The reward is -gamma when the judge prefers the comparison in both orders.",
+                {.min = 0}},
+          Field{"tie", &PairwiseOptions::tie,
+                "Reward when the orders disagree or the judge answers TIE."},
+      });
+};
+
+StatusOr<std::unique_ptr<const Reward>> MakeAuto(const AutoOptions& options,
+                                                 const BuildContext& build);
+StatusOr<std::unique_ptr<const Reward>> MakePairwise(const PairwiseOptions& options,
+                                                     const BuildContext& build);
 
 }  // namespace merit::rubric
 

@@ -108,6 +108,56 @@ TEST(SplitParagraphs, BlankLinesSeparateAndTheLastBlockTakesTheRest) {
   EXPECT_THAT(SplitParagraphs("\n\n  \n", 8), ::testing::IsEmpty());
 }
 
+// ---- Generated rubric lists (rubric.auto) ------------------------------------------------
+
+TEST(ParseRubricList, JsonAndNumberedListsStrictly) {
+  using Items = std::vector<std::string>;
+  const struct {
+    std::string_view name;
+    std::string_view text;
+    std::optional<Items> want;  // nullopt: an error.
+  } cases[] = {
+      {"json", R"(["States the year", " Names the city "])",
+       Items{"States the year", "Names the city"}},
+      {"fenced json", "```json\n[\"a fact\"]\n```", Items{"a fact"}},
+      {"numbered", "1. States the year\n\n2) Names the city",
+       Items{"States the year", "Names the city"}},
+      {"duplicates dropped", R"(["Names  Paris", "names paris", "Gives a date"])",
+       Items{"Names  Paris", "Gives a date"}},
+      {"empty json", "[]", std::nullopt},
+      {"empty reply", "  ", std::nullopt},
+      {"blank item", R"(["a fact", " "])", std::nullopt},
+      {"non-string", R"(["a fact", 3])", std::nullopt},
+      {"prose", "Here is the rubric:\n1. a fact", std::nullopt},
+      {"skipped number", "1. a fact\n3. another", std::nullopt},
+      {"bullets", "- a fact\n- another", std::nullopt},
+      {"placeholder angle", R"(["<item 1>", "a fact"])", std::nullopt},
+      {"placeholder dots", R"(["a fact", "..."])", std::nullopt},
+      {"placeholder name", "1. a fact\n2. Item 2", std::nullopt},
+      {"placeholder bracket", R"(["[criterion]"])", std::nullopt},
+      {"placeholder todo", R"(["TODO"])", std::nullopt},
+      {"too many", R"(["a", "b", "c", "d"])", std::nullopt},
+      {"nested json", R"([["a"]])", std::nullopt},
+  };
+  for (const auto& c : cases) {
+    const StatusOr<std::vector<std::string>> got = ParseRubricList(c.text, 3);
+    if (c.want) {
+      ASSERT_TRUE(got.ok()) << c.name << ": " << got.status().ToString();
+      EXPECT_EQ(*got, *c.want) << c.name;
+    } else {
+      EXPECT_FALSE(got.ok()) << c.name;
+    }
+  }
+  // A thousand-line reply stops at the bound.
+  std::string huge;
+  for (int i = 1; i <= 1000; ++i) {
+    huge += fmt::format("{}. states fact number {}\n", i, i);
+  }
+  const StatusOr<std::vector<std::string>> got = ParseRubricList(huge, 5);
+  ASSERT_FALSE(got.ok());
+  EXPECT_THAT(got.status().ToString(), HasSubstr("more than 5 items"));
+}
+
 // ---- Through an Engine -------------------------------------------------------------------
 
 const Registry& RubricRegistry() {
@@ -179,7 +229,8 @@ TEST(RubricItems, ContainsIsCaseAndWhitespaceInsensitive) {
       "{type: rubric.items}", Sample("The EIFFEL\n tower was Built in\t1889.", rubric));
   ExpectOk(result, 2.0 / 3.0);
   EXPECT_EQ(result.explanation,
-            "item 1: support (w=1); item 2: support (w=1); item 3: not_support (w=1)");
+            "item 1: support (w=1, contains); item 2: support (w=1, contains); item 3: "
+            "not_support (w=1, contains)");
 }
 
 TEST(RubricItems, RegexAndAnswerCheckers) {
@@ -195,6 +246,61 @@ TEST(RubricItems, RegexAndAnswerCheckers) {
   ExpectOk(ScoreOne("{type: rubric.items}",
                     Sample("<think>\\boxed{Paris}</think> In 1700 the answer is London", rubric)),
            0.25);
+}
+
+TEST(RubricItems, NumericAndMathCheckers) {
+  const struct {
+    std::string_view name;
+    std::string_view reward;
+    std::string_view rubric;
+    std::string_view completion;
+    double want;
+  } cases[] = {
+      {"numeric object", "{type: rubric.items}", "[{text: the mean, check: {numeric: \"3.5\"}}]",
+       "So the mean is 3.50.", 1},
+      {"numeric yaml number", "{type: rubric.items}", "[{text: a count, check: {numeric: 1200}}]",
+       "about 1,200 people", 1},
+      {"numeric text is the number", "{type: rubric.items}", "[{text: \"42\", check: numeric}]",
+       "The answer is 41", 0},
+      {"numeric reads the answer, not the text", "{type: rubric.items}",
+       "[{text: x, check: {numeric: \"7\"}}]", "7 is tempting, but the answer is 8", 0},
+      {"numeric default tolerance", "{type: rubric.items}",
+       "[{text: x, check: {numeric: \"0.1\"}}]", "\\boxed{0.1000001}", 0},
+      {"numeric rel_tol option", "{type: rubric.items, numeric: {rel_tol: 1e-3}}",
+       "[{text: x, check: {numeric: \"0.1\"}}]", "\\boxed{0.1000001}", 1},
+      {"numeric percent option", "{type: rubric.items, numeric: {percent_as_fraction: true}}",
+       "[{text: x, check: {numeric: \"12.5%\"}}]", "The answer is 0.125", 1},
+      {"numeric big integers exact", "{type: rubric.items}",
+       "[{text: x, check: {numeric: \"12345678901234567891\"}}]",
+       "\\boxed{12345678901234567890}", 0},
+      {"math fraction", "{type: rubric.items}", "[{text: half, check: {math: \"1/2\"}}]",
+       "\\boxed{\\frac{2}{4}}", 1},
+      {"math wrong", "{type: rubric.items}", "[{text: half, check: {math: \"1/2\"}}]",
+       "\\boxed{\\frac{1}{3}}", 0},
+      {"math default check", "{type: rubric.items, check: math}", "[\"\\\\sqrt{4}\", \"3\"]",
+       "The answer is $2$.", 0.5},
+      {"mixed with contains", "{type: rubric.items}",
+       "[mean, {text: value, check: {numeric: \"3.5\"}, weight: 3}]", "The answer is 3.5",
+       0.75},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ExpectOk(ScoreOne(c.reward, Sample(c.completion, Yaml(c.rubric))), c.want);
+  }
+  // The checker is named in each item's verdict.
+  EXPECT_EQ(ScoreOne("{type: rubric.items}",
+                     Sample("the answer is 2", Yaml("[{text: two, check: {numeric: 2}},"
+                                                    " {text: two, check: {math: \"4/2\"}}]")))
+                .explanation,
+            "item 1: support (w=1, numeric); item 2: support (w=1, math)");
+  // No number at all is a not_support, not an escape.
+  ExpectOk(ScoreOne("{type: rubric.items}",
+                    Sample("no idea", Yaml("[{text: x, check: {numeric: 2}}]"))),
+           0);
+  ExpectStatus(ScoreOne("{type: rubric.items}",
+                        Sample("2", Yaml("[{text: x, check: {numeric: two}}]"))),
+               ScoreStatus::kUnscorable, "rubric_unparseable",
+               "item 1: \"two\" is not a single number");
 }
 
 TEST(RubricItems, ReferenceShapes) {
@@ -314,6 +420,14 @@ TEST(RubricItems, ConfigErrors) {
               HasSubstr("check: judge needs a backend"));
   EXPECT_THAT(error("reward: {type: rubric.items, backend: nope}"), HasSubstr("nope"));
   EXPECT_THAT(error("reward: {type: rubric.items, blocks: sentence}"), HasSubstr("sentence"));
+  EXPECT_THAT(error("reward: {type: rubric.items, numeric: {rel_tol: -1}}"),
+              HasSubstr("numeric.rel_tol"));
+  EXPECT_THAT(error("reward: {type: rubric.items, math: {profile: loose}}"),
+              HasSubstr("math.profile"));
+  EXPECT_THAT(error("reward: {type: rubric.items, items: [{text: a, check: {numeric: x}}]}"),
+              HasSubstr("is not a single number"));
+  EXPECT_THAT(error("reward: {type: rubric.auto}"), HasSubstr("backend"));
+  EXPECT_THAT(error("reward: {type: rubric.pairwise, backend: nope}"), HasSubstr("nope"));
   EXPECT_EQ(error("reward: {type: rubric.items, items: [a, {text: b, check: regex}]}"), "");
 }
 
@@ -380,8 +494,8 @@ TEST_F(RubricJudgeTest, SpecWeightedExample) {
             "tag=weighted");
   ExpectOk(result, 0.7);
   EXPECT_EQ(result.explanation,
-            "item 1: support (w=2); item 2: partial_support (w=1); item 3: not_support (w=1); "
-            "item 4: support (w=1)");
+            "item 1: support (w=2, judge); item 2: partial_support (w=1, judge); item 3: "
+            "not_support (w=1, judge); item 4: support (w=1, judge)");
   EXPECT_EQ(Requests("tag=weighted"), 1);  // One call lists every judged item.
   // strict: partial counts 0 -> (2 + 1) / 5.
   ExpectOk(Judge("{type: rubric.items, backend: j, strict: true}",
@@ -401,7 +515,8 @@ TEST_F(RubricJudgeTest, SpecBlocksExample) {
       Judge("{type: rubric.items, backend: j, blocks: paragraph}", sample, "tag=blocks");
   ExpectOk(result, 0.5);
   EXPECT_EQ(result.explanation,
-            "item 1: support (w=1); item 2: partial_support (w=1); item 3: not_support (w=1)");
+            "item 1: support (w=1, judge); item 2: partial_support (w=1, judge); item 3: "
+            "not_support (w=1, judge)");
   EXPECT_EQ(Requests("tag=blocks"), 2);  // One call per block.
   // At most max_blocks calls: later paragraphs join the last block.
   const Json many = Sample("a\n\nb\n\nc\n\nd\n\nred green\n\nalpha beta gamma delta", rubric);
@@ -421,7 +536,8 @@ TEST_F(RubricJudgeTest, JudgedAndDeterministicItemsMix) {
   // 0.5 * 1 + 1 * 1 + 1 * 0.5 (one of two words) = 2 / 2.5.
   ExpectOk(result, 0.8);
   EXPECT_EQ(result.explanation,
-            "item 1: support (w=0.5); item 2: support (w=1); item 3: partial_support (w=1)");
+            "item 1: support (w=0.5, regex); item 2: support (w=1, judge); item 3: "
+            "partial_support (w=1, judge)");
   // All items deterministic: no call at all.
   ExpectOk(Judge("{type: rubric.items, backend: j, check: contains}", Sample("paris", rubric),
                  "tag=nocall"),
@@ -451,6 +567,176 @@ TEST_F(RubricJudgeTest, FailuresAreErrorsNotZeros) {
   ExpectOk(Judge("{type: rubric.items, backend: j}", Sample(" ", Yaml("[paris]")), "tag=empty"),
            0, "no_answer");
   EXPECT_EQ(Requests("tag=empty"), 0);
+}
+
+
+TEST_F(RubricJudgeTest, JudgedItemsAreChunkedPerCall) {
+  // 1,000 judged items: chunks of max_items_per_call, one call each, all labelled.
+  Json::Array items;
+  for (int i = 0; i < 1000; ++i) {
+    items.push_back(Json::Str(fmt::format("fact{}", i)));
+  }
+  const Json sample = Sample("fact7 and fact999 are here", Json::Arr(items));
+  const auto start = std::chrono::steady_clock::now();
+  const Result result =
+      Judge("{type: rubric.items, backend: j, max_items: 1000}", sample, "tag=chunk32");
+  // Supported: fact7, fact999 and, as substrings of them, fact9 and fact99.
+  ExpectOk(result, 4.0 / 1000.0);
+  EXPECT_EQ(Requests("tag=chunk32"), 32);  // ceil(1000 / 32).
+  EXPECT_THAT(result.explanation, HasSubstr("item 1000: support (w=1, judge)"));
+  EXPECT_THAT(result.explanation, HasSubstr("item 999: not_support (w=1, judge)"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  // Two blocks x ceil(4 / 3) chunks; labels land on the right items across chunk boundaries.
+  const Json small = Sample("alpha beta\n\ndelta", Yaml("[alpha, beta, gamma, delta]"));
+  const Result chunked = Judge(
+      "{type: rubric.items, backend: j, blocks: paragraph, max_items_per_call: 3}", small,
+      "tag=chunk3");
+  ExpectOk(chunked, 0.75);
+  EXPECT_EQ(chunked.explanation,
+            "item 1: support (w=1, judge); item 2: support (w=1, judge); item 3: not_support "
+            "(w=1, judge); item 4: support (w=1, judge)");
+  EXPECT_EQ(Requests("tag=chunk3"), 4);
+}
+
+// ---- rubric.auto and rubric.pairwise --------------------------------------------------------
+
+Json GroupSample(std::string_view prompt, std::string_view completion, std::string_view group,
+                 Json reference = Json()) {
+  Json sample = Sample(completion, std::move(reference), prompt);
+  sample.Set("group", Json::Str(std::string(group)));
+  return sample;
+}
+
+TEST_F(RubricJudgeTest, AutoGeneratesOncePerPromptThenChecksItems) {
+  // The rule judge's rubric for this prompt: [paris, capital, france] (its words of 4+ bytes).
+  const std::string prompt = "Is Paris the capital of France?";
+  std::vector<Json> samples;
+  for (int i = 0; i < 8; ++i) {
+    samples.push_back(GroupSample(prompt,
+                                  i % 2 == 0 ? "Paris is the capital of France."
+                                             : fmt::format("Paris, answer {}.", i),
+                                  "g"));
+  }
+  // cache: off, so the one generation call is this reward's own dedupe, not the response cache.
+  const std::string config = fmt::format(
+      "backends:\n  j: {{protocol: openai, url: \"{}\", model: rule-judge, retries: 0, "
+      "cache: off}}\nreward: {{type: rubric.auto, backend: j, items: 3}}\n",
+      server_->Url("tag=auto8"));
+  const std::vector<Result> results = ScoreAll(config, samples);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    SCOPED_TRACE(i);
+    ExpectOk(results[i], i % 2 == 0 ? 1.0 : 1.0 / 3.0);
+  }
+  EXPECT_EQ(results[0].explanation,
+            "item 1: support (w=1, judge); item 2: support (w=1, judge); item 3: support (w=1, "
+            "judge); rubric: 1. paris | 2. capital | 3. france");
+  EXPECT_EQ(Requests("tag=auto8"), 1 + 8);  // ONE generation call, then one check per sample.
+
+  // Two prompts in one batch: two generation calls; blank prompt: unscorable without a call.
+  const std::vector<Result> mixed = ScoreAll(
+      Config("{type: rubric.auto, backend: j}", "tag=auto2"),
+      {Sample("Lyon", Json(), "Name a city in France"), Sample("Lyon", Json(), "Name a river"),
+       Sample("Lyon!", Json(), "Name a city in France"), Sample("Lyon", Json(), "  ")});
+  ExpectOk(mixed[0], 0);  // [name, city, france]: none in "Lyon".
+  ExpectOk(mixed[1], 0);
+  ExpectStatus(mixed[3], ScoreStatus::kUnscorable, "no_prompt");
+  EXPECT_EQ(Requests("tag=auto2"), 2 + 3);
+  // No answer: Ok(0) (the rubric is still generated, once).
+  ExpectOk(Judge("{type: rubric.auto, backend: j}", Sample(" ", Json(), "Name a city"),
+                 "tag=autoempty"),
+           0, "no_answer");
+}
+
+TEST_F(RubricJudgeTest, AutoBadGeneratedRubricsAreErrors) {
+  const struct {
+    std::string_view prompt;
+    std::string_view explanation;
+  } bad[] = {
+      {"EMPTY_RUBRIC please", "the rubric has no items"},
+      {"HUGE_RUBRIC please", "more than 5 items"},
+      {"PLACEHOLDER_RUBRIC please", "is a placeholder"},
+      {"a b c", "the rubric has no items"},  // No word of 4+ bytes: the rule judge writes [].
+  };
+  for (const auto& c : bad) {
+    SCOPED_TRACE(c.prompt);
+    ExpectStatus(Judge("{type: rubric.auto, backend: j}", Sample("x", Json(), c.prompt),
+                       "tag=autobad"),
+                 ScoreStatus::kError, "judge_unparseable", c.explanation);
+  }
+  // Duplicates are dropped: [please, name, city] each twice -> three items.
+  const Result deduped = Judge("{type: rubric.auto, backend: j, items: 6}",
+                               Sample("please", Json(), "DUPLICATE_RUBRIC please name a city"),
+                               "tag=autodup");
+  ExpectOk(deduped, 1.0 / 3.0);
+  EXPECT_THAT(deduped.explanation, HasSubstr("rubric: 1. please | 2. name | 3. city"));
+  ExpectStatus(Judge("{type: rubric.auto, backend: j}", Sample("x", Json(), "Name a city"),
+                     "garble=1"),
+               ScoreStatus::kError, "judge_unparseable", "the generated rubric");
+  const Result down = Judge("{type: rubric.auto, backend: j}", Sample("x", Json(), "Name a city"),
+                            "status=500,fail_first=99");
+  EXPECT_EQ(down.status, ScoreStatus::kError);
+  EXPECT_EQ(down.reason, "backend_unavailable");
+}
+
+TEST_F(RubricJudgeTest, PairwiseWithGeneratedRubric) {
+  // Rubric for the prompt: [paris, capital, france].
+  const std::string prompt = "Is Paris the capital of France?";
+  const std::string reward = "{type: rubric.pairwise, backend: j, lambda: 2, gamma: 0.5}";
+  // Covers 3 items against 1: preferred in both orders.
+  const Result win = Judge(reward,
+                           Sample("Paris is the capital of France.", Json::Str("Paris."), prompt),
+                           "tag=pwwin");
+  ExpectOk(win, 2);
+  EXPECT_EQ(win.explanation,
+            "completion first: completion; completion second: completion; rubric: 1. paris | "
+            "2. capital | 3. france");
+  EXPECT_EQ(Requests("tag=pwwin"), 1 + 2);  // Generation, then both orders.
+  ExpectOk(Judge(reward, Sample("Paris.", Json::Str("Paris is the capital of France."), prompt),
+                 "tag=pwlose"),
+           -0.5);
+  ExpectOk(Judge(reward, Sample("Paris!", Json::Str("Paris."), prompt), "tag=pwtie"), 0, "tie");
+  // Position bias (the judge prefers whatever is in A): the orders disagree -> tie.
+  ExpectOk(Judge("{type: rubric.pairwise, backend: j, tie: 0.25}",
+                 Sample("POSITION_BIAS Paris", Json::Str("Paris is the capital of France."),
+                        prompt),
+                 "tag=pwbias"),
+           0.25, "tie");
+  // Screened without a judge call for the decision: a master key loses, no answer loses.
+  ExpectOk(Judge(reward, Sample("Thought process:", Json::Str("Paris."), prompt),
+                 "tag=pwkey"),
+           -0.5, "master_key");
+  ExpectOk(Judge(reward, Sample("Paris", Json::Str("..."), prompt), "tag=pwref"), 2,
+           "reference_master_key");
+  ExpectStatus(Judge(reward, Sample("Paris", Json(), prompt), "tag=pwnoref"),
+               ScoreStatus::kUnscorable, "no_reference");
+  ExpectStatus(Judge(reward, Sample("Paris", Json::Str("Lyon"), prompt), "garble=1"),
+               ScoreStatus::kError, "judge_unparseable");
+}
+
+TEST_F(RubricJudgeTest, PairwisePeerIsTheOtherRolloutOfThePrompt) {
+  // RPO: two outputs per prompt, the winner +lambda, the loser -gamma.
+  const std::string prompt = "Is Paris the capital of France?";
+  const std::vector<Result> pair = ScoreAll(
+      Config("{type: rubric.pairwise, backend: j, reference: peer}", "tag=peer"),
+      {GroupSample(prompt, "Paris is the capital of France.", "g1"),
+       GroupSample(prompt, "Maybe Lyon.", "g1"), GroupSample(prompt, "Paris.", "g2")});
+  ExpectOk(pair[0], 1);
+  ExpectOk(pair[1], -1);
+  ExpectStatus(pair[2], ScoreStatus::kUnscorable, "no_peer");
+  // One generation; the pair's four orders are two distinct calls (the cache shares the rest).
+  EXPECT_EQ(Requests("tag=peer"), 1 + 2);
+}
+
+TEST_F(RubricJudgeTest, RegisteredExamplesBuild) {
+  for (const std::string_view name : {"rubric.auto", "rubric.pairwise"}) {
+    const Registry::Entry* entry = RubricRegistry().Find(name);
+    ASSERT_NE(entry, nullptr) << name;
+    const Result result = ScoreAll(fmt::format("backends: {}\nreward: {}\n",
+                                               entry->info.example_backends, entry->info.example),
+                                   {Sample("", Json())})
+                              .front();
+    EXPECT_NE(result.status, ScoreStatus::kOk) << name;  // No prompt, or nothing on port 9.
+  }
 }
 
 }  // namespace

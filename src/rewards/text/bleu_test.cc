@@ -1,5 +1,5 @@
 // text.bleu against values computed by sacrebleu 2.6.0 (BLEU(...).sentence_score, with the
-// options each row names), the BLEUBERI worked examples of spec A §4, and the reward contract
+// options each row names, on the samples of sacrebleu_test_cases.h), the BLEUBERI worked examples of spec A §4, and the reward contract
 // (references, reasons, scale, corpus statistics).
 #include <cmath>
 
@@ -8,89 +8,36 @@
 #include "merit/registry.h"
 
 #include "rewards/text/bleu.h"
+#include "rewards/text/sacrebleu_test_cases.h"
 #include "testutil/testutil.h"
 
 namespace merit::sacrebleu {
 namespace {
 
-struct SacrebleuCase {
-  std::string_view reward;
-  std::string_view sample;
-  double want;  // sacrebleu 2.6.0 sentence_score(...).score (Python 3.11).
-};
-
 TEST(TextBleu, EqualsSacrebleuSentenceScores) {
-  const SacrebleuCase kCases[] = {
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 48.892302243490086},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 32.17294420803808},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 0.09118819655545167},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "!!! ...", "reference": "?!"})", 8.116697886877475},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "the the the the", "reference": "the cat"})", 15.97357760615681},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 0.0},
-      {R"({type: text.bleu, scale: 100})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 19.64073254502566},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 48.892302243490086},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 21.5153445216728},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 0.09118819655545167},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "!!! ...", "reference": "?!"})", 4.08248290463863},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "the the the the", "reference": "the cat"})", 8.034284189446518},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: floor})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 10.445522730720382},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 65.46536707079773},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 52.59673636132225},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 0.09118819655545167},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "!!! ...", "reference": "?!"})", 28.227983861579542},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "the the the the", "reference": "the cat"})", 42.7287006396234},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 42.945055406976635},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 48.892302243490086},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "!!! ...", "reference": "?!"})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "the the the the", "reference": "the cat"})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 0.0},
-      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 48.892302243490086},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 50.81327481546149},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 0.09118819655545167},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "!!! ...", "reference": "?!"})", 8.116697886877475},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "the the the the", "reference": "the cat"})", 15.97357760615681},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 49.99999999999999},
-      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 19.64073254502566},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 48.892302243490086},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 32.17294420803808},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 0.09118819655545167},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "!!! ...", "reference": "?!"})", 8.116697886877475},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "the the the the", "reference": "the cat"})", 15.97357760615681},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 51.69731539571708},
-      {R"({type: text.bleu, scale: 100, tokenize: zh})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 19.64073254502566},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "The cat sat on the mat.", "reference": "The cat is on the mat."})", 61.46488682426041},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "Paris is the capital of France.", "reference": ["The capital of France is Paris.", "Paris is France's capital city, and its largest city."]})", 81.40033936931246},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "Hello", "reference": "Hello world, how are you today?"})", 1.499557682047771},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "", "reference": "Some reference."})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "Only words here", "reference": ""})", 0.0},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "!!! ...", "reference": "?!"})", 5.90476921508761},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "the the the the", "reference": "the cat"})", 7.568054616055864},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "東京は日本の首都です。", "reference": "日本の首都は東京です。"})", 31.219746626202603},
-      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})", R"({"completion": "It costs 1,000.50 € — cheap!", "reference": ["It costs 1.000,50 € – cheap.", "Cost: 1,000.50 €"]})", 65.63236585130905},
+  const SacrebleuRow kRows[] = {
+      {R"({type: text.bleu, scale: 100})",
+       {48.892302243490086, 32.17294420803808, 0.09118819655545167, 0.0, 0.0, 8.116697886877475,
+        15.97357760615681, 0.0, 19.64073254502566}},
+      {R"({type: text.bleu, scale: 100, smooth_method: floor})",
+       {48.892302243490086, 21.5153445216728, 0.09118819655545167, 0.0, 0.0, 4.08248290463863,
+        8.034284189446518, 0.0, 10.445522730720382}},
+      {R"({type: text.bleu, scale: 100, smooth_method: add-k, smooth_value: 2})",
+       {65.46536707079773, 52.59673636132225, 0.09118819655545167, 0.0, 0.0, 28.227983861579542,
+        42.7287006396234, 0.0, 42.945055406976635}},
+      {R"({type: text.bleu, scale: 100, smooth_method: none, effective_order: false})",
+       {48.892302243490086, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0}},
+      {R"({type: text.bleu, scale: 100, tokenize: intl, lowercase: true})",
+       {48.892302243490086, 50.81327481546149, 0.09118819655545167, 0.0, 0.0, 8.116697886877475,
+        15.97357760615681, 49.99999999999999, 19.64073254502566}},
+      {R"({type: text.bleu, scale: 100, tokenize: zh})",
+       {48.892302243490086, 32.17294420803808, 0.09118819655545167, 0.0, 0.0, 8.116697886877475,
+        15.97357760615681, 51.69731539571708, 19.64073254502566}},
+      {R"({type: text.bleu, scale: 100, tokenize: char, max_ngram_order: 6})",
+       {61.46488682426041, 81.40033936931246, 1.499557682047771, 0.0, 0.0, 5.90476921508761,
+        7.568054616055864, 31.219746626202603, 65.63236585130905}},
   };
-  for (const SacrebleuCase& c : kCases) {
-    SCOPED_TRACE(std::string(c.reward) + " " + std::string(c.sample));
-    const Result result = testutil::Score(c.reward, c.sample);
-    ASSERT_EQ(result.status, ScoreStatus::kOk) << result.explanation;
-    EXPECT_NEAR(*result.reward, c.want, 1e-9);
-  }
+  ExpectSacrebleuScores(kRows);
 }
 
 TEST(TextBleu, BleuberiWorkedExamples) {

@@ -166,27 +166,33 @@ std::size_t NonAsciiWhitespaceLength(std::string_view text, std::size_t pos) {
 }
 
 std::string_view RStrip(std::string_view text) {
-  // An ASCII byte is always a code point of its own (continuation and lead bytes are >= 0x80),
-  // so trailing ASCII can be stripped from the back; only a non-ASCII last byte needs the
-  // forward decode below.
-  while (!text.empty() && static_cast<unsigned char>(text.back()) < 0x80) {
-    if (WhitespaceLength(text, text.size() - 1) == 0) {
-      return text;
-    }
-    text.remove_suffix(1);
-  }
-  std::size_t end = 0;  // Just past the last code point that is not whitespace.
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    if (const std::size_t space = WhitespaceLength(text, pos); space > 0) {
-      pos += space;
+  // Stripped from the back, never decoding the whole text: every whitespace character is an
+  // ASCII byte or a well-formed 2- or 3-byte sequence starting with a lead byte. No earlier
+  // sequence can extend over a lead byte (sequences continue only with 10xxxxxx bytes, and an
+  // ill-formed one decodes byte by byte), so such a sequence at the very end is the last code
+  // point wherever decoding starts.
+  while (!text.empty()) {
+    const std::size_t n = text.size();
+    if (static_cast<unsigned char>(text.back()) < 0x80) {
+      if (WhitespaceLength(text, n - 1) == 0) {
+        return text;
+      }
+      text.remove_suffix(1);
       continue;
     }
-    char32_t cp = 0;
-    pos += DecodeUtf8(text, pos, cp);
-    end = pos;
+    std::size_t strip = 0;
+    for (const std::size_t length : {std::size_t{2}, std::size_t{3}}) {
+      if (n >= length && NonAsciiWhitespaceLength(text, n - length) == length) {
+        strip = length;
+        break;
+      }
+    }
+    if (strip == 0) {
+      return text;
+    }
+    text.remove_suffix(strip);
   }
-  return text.substr(0, end);
+  return text;
 }
 
 std::string_view Strip(std::string_view text) {

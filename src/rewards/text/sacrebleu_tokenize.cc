@@ -1,6 +1,7 @@
 #include "rewards/text/sacrebleu_tokenize.h"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -174,25 +175,39 @@ std::size_t DashAfterDigit(const char* in, std::size_t n, char* out) {
   return w;
 }
 
-// TokenizerRegexp's four substitutions on `text`, padded as ' ' + text + ' ' when `pad` (13a's
-// f' {line} ': the padding lets a final '.' split off, since rule 3 needs a next character).
-// Returns the result, a view into `a` or `b`, the two buffers the passes alternate between.
-// Each rule is its own pass over the previous one's output, matched as re.sub matches: leftmost
-// first, non-overlapping, so "a.,b" splits only its first mark in rule 2. Rules 2-4 run only
-// when their characters occur (noted during rule 1).
+// Rules 2-4 of TokenizerRegexp on the first n bytes of `a`, each its own pass over the previous
+// one's output, matched as re.sub matches: leftmost first, non-overlapping, so "a.,b" splits only
+// its first mark in rule 2. Rules whose characters are absent are skipped. Returns the result, a
+// view into `a` or `b`, the two buffers the passes alternate between.
 //
 // Working on bytes is exact here: every rule's only multi-byte-capable element is a [^0-9] next
 // to an ASCII '.', ',' or '-', and both the byte before an ASCII byte and the first byte after
 // it fall at the same match boundaries as the code points they belong to.
-std::string_view RegexpPasses(std::string_view text, bool pad, std::string& a, std::string& b) {
-  // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> ' \1 ': at most 3 bytes per byte. ' ' is one of those
-  // characters, so each padding space becomes three.
-  char* out = Reserve(a, 3 * text.size() + 6);
-  std::size_t n = 0;
-  if (pad) {
-    out[n] = out[n + 1] = out[n + 2] = ' ';
-    n += 3;
+std::string_view MarkRules(std::string& a, std::string& b, std::size_t n, bool has_period_or_comma,
+                           bool has_dash) {
+  std::string* in_buffer = &a;
+  std::string* out_buffer = &b;
+  const auto run = [&](std::size_t (*pass)(const char*, std::size_t, char*)) {
+    char* dest = Reserve(*out_buffer, 2 * n);  // Each rule at most doubles its input.
+    n = pass(in_buffer->data(), n, dest);
+    std::swap(in_buffer, out_buffer);
+  };
+  if (has_period_or_comma) {
+    run(&PeriodCommaAfterNonDigit);
+    run(&PeriodCommaBeforeNonDigit);
   }
+  if (has_dash) {
+    run(&DashAfterDigit);
+  }
+  return {in_buffer->data(), n};
+}
+
+// TokenizerRegexp's four substitutions on `text`, unpadded (as the zh tokenizer applies them; 13a
+// pads and uses Scan13a below). Returns the result, a view into `a` or `b`.
+std::string_view RegexpPasses(std::string_view text, std::string& a, std::string& b) {
+  // ([\{-\~\[-\` -\&\(-\+\:-\@\/]) -> ' \1 ': at most 3 bytes per byte.
+  char* out = Reserve(a, 3 * text.size());
+  std::size_t n = 0;
   bool has_period_or_comma = false;
   bool has_dash = false;
   for (const char c : text) {
@@ -208,27 +223,129 @@ std::string_view RegexpPasses(std::string_view text, bool pad, std::string& a, s
       out[n++] = c;
     }
   }
-  if (pad) {
-    out[n] = out[n + 1] = out[n + 2] = ' ';
-    n += 3;
-  }
-  // Each later rule at most doubles its input.
-  std::string* in_buffer = &a;
-  std::string* out_buffer = &b;
-  const auto run = [&](std::size_t (*pass)(const char*, std::size_t, char*)) {
-    char* dest = Reserve(*out_buffer, 2 * n);
-    n = pass(in_buffer->data(), n, dest);
-    std::swap(in_buffer, out_buffer);
-  };
-  if (has_period_or_comma) {
-    run(&PeriodCommaAfterNonDigit);
-    run(&PeriodCommaBeforeNonDigit);
-  }
-  if (has_dash) {
-    run(&DashAfterDigit);
-  }
-  return {in_buffer->data(), n};
+  return MarkRules(a, b, n, has_period_or_comma, has_dash);
 }
+
+// 13a's regex passes and str.split() in one scan (RegexpPasses then SplitWhitespace give the same
+// tokens; the zh tokenizer still uses them). Rule 1 surrounds every always-split character with
+// spaces, so in its output such a character stands alone between whitespace, where rules 2-4
+// cannot use it: their patterns pair a '.', ',' or '-' with a neighbour, and an always-split
+// character is never a mark and its neighbours are spaces. Whitespace can only be the [^0-9] of
+// a pair, and then only with the one mark beside it, so a pair never spans whitespace and no
+// piece of whitespace is wanted by two pairs of one pass. Hence the passes act on each run of
+// other bytes alone, as if between two spaces (13a pads the text with spaces, so the text's
+// first and last run have them too). Runs without a mark are tokens as they stand; the rest go
+// through rules 2-4 in a small buffer.
+class Scan13a {
+ public:
+  Scan13a(std::string& pass_a, std::string& pass_b, std::string& arena,
+          std::vector<std::string_view>& tokens)
+      : pass_a_(pass_a), pass_b_(pass_b), arena_(arena), tokens_(tokens) {}
+
+  void Run(std::string_view text) {
+    tokens_.clear();
+    // Tokens split out of marked runs are copied here; they never hold more bytes than the
+    // text, so the buffer never moves under the views.
+    arena_used_ = 0;
+    arena_data_ = Reserve(arena_, text.size());
+    const char* s = text.data();
+    const std::size_t n = text.size();
+    std::size_t start = 0;  // Of the current run.
+    std::uint8_t marks = 0;
+    for (std::size_t i = 0; i < n;) {
+      const std::uint8_t kind = kByteClass[static_cast<unsigned char>(s[i])];
+      if (kind <= kDash) {  // kWord, kPeriodComma, kDash.
+        marks |= kind;
+        ++i;
+        continue;
+      }
+      std::size_t length = 1;
+      if (kind == kMaybeSpace) {
+        length = NonAsciiWhitespaceLength(text, i);
+        if (length == 0) {  // Some other character: part of the run.
+          ++i;
+          continue;
+        }
+      }
+      EndRun(text.substr(start, i - start), marks);
+      if (kind == kSplit) {
+        tokens_.emplace_back(s + i, 1);
+      }
+      i += length;
+      start = i;
+      marks = 0;
+    }
+    EndRun(text.substr(start), marks);
+  }
+
+ private:
+  // kByteClass: how a byte takes part in the scan. Values up to kDash are flags of a run byte.
+  static constexpr std::uint8_t kWord = 0;
+  static constexpr std::uint8_t kPeriodComma = 1;
+  static constexpr std::uint8_t kDash = 2;
+  static constexpr std::uint8_t kSplit = 4;       // Rule 1's characters other than ' '.
+  static constexpr std::uint8_t kSpace = 5;       // ASCII whitespace.
+  static constexpr std::uint8_t kMaybeSpace = 6;  // The lead bytes of non-ASCII whitespace.
+
+  static constexpr std::array<std::uint8_t, 256> kByteClass = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (std::size_t c = 0; c < 128; ++c) {
+      if (kSplitAlways[c]) {
+        table[c] = kSplit;
+      }
+    }
+    for (const std::size_t c : {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20}) {
+      table[c] = kSpace;
+    }
+    table['.'] = table[','] = kPeriodComma;
+    table['-'] = kDash;
+    for (const std::size_t c : {0xC2, 0xE1, 0xE2, 0xE3}) {
+      table[c] = kMaybeSpace;
+    }
+    return table;
+  }();
+
+  void EndRun(std::string_view run, std::uint8_t marks) {
+    if (run.empty()) {
+      return;
+    }
+    if (marks == 0) {
+      tokens_.push_back(run);
+      return;
+    }
+    char* in = Reserve(pass_a_, run.size() + 2);
+    in[0] = ' ';
+    std::memcpy(in + 1, run.data(), run.size());
+    in[run.size() + 1] = ' ';
+    const std::string_view split = MarkRules(pass_a_, pass_b_, run.size() + 2,
+                                             (marks & kPeriodComma) != 0, (marks & kDash) != 0);
+    // The rules insert only ' ', and the run had no whitespace: split on ' '.
+    const char* out = split.data();
+    const std::size_t n = split.size();
+    for (std::size_t i = 0; i < n;) {
+      if (out[i] == ' ') {
+        ++i;
+        continue;
+      }
+      std::size_t end = i + 1;
+      while (end < n && out[end] != ' ') {
+        ++end;
+      }
+      char* token = arena_data_ + arena_used_;
+      std::memcpy(token, out + i, end - i);
+      arena_used_ += end - i;
+      tokens_.emplace_back(token, end - i);
+      i = end;
+    }
+  }
+
+  std::string& pass_a_;
+  std::string& pass_b_;
+  std::string& arena_;
+  std::vector<std::string_view>& tokens_;
+  char* arena_data_ = nullptr;
+  std::size_t arena_used_ = 0;
+};
 
 // str.split(): views of the maximal runs of non-whitespace.
 void SplitWhitespace(std::string_view text, std::vector<std::string_view>& tokens) {
@@ -358,7 +475,7 @@ void Tokenizer::Tokenize(std::string_view text, const TokenizeOptions& options,
         replaced_.swap(tmp_);
         text = replaced_;
       }
-      SplitWhitespace(RegexpPasses(text, /*pad=*/true, out_, tmp_), tokens);
+      Scan13a(out_, tmp_, arena_, tokens).Run(text);
       return;
     }
     case TokenizerKind::kZh: {
@@ -377,7 +494,7 @@ void Tokenizer::Tokenize(std::string_view text, const TokenizeOptions& options,
         pos += length;
       }
       replaced_.swap(out_);
-      SplitWhitespace(RegexpPasses(replaced_, /*pad=*/false, out_, tmp_), tokens);
+      SplitWhitespace(RegexpPasses(replaced_, out_, tmp_), tokens);
       return;
     }
     case TokenizerKind::kIntl:

@@ -45,10 +45,12 @@ class Tokenizer {
 
  private:
   // Scratch that only grows: out_ and tmp_ are the regex passes' two buffers (not cleared
-  // between calls, see RegexpPasses), replaced_ holds 13a's line and entity replacements.
+  // between calls, see RegexpPasses), replaced_ holds 13a's line and entity replacements, and
+  // arena_ the 13a tokens that are not views of the text.
   std::string out_;
   std::string tmp_;
   std::string replaced_;
+  std::string arena_;
   std::string lower_;
   std::u32string code_points_;
   std::u32string code_points_tmp_;
