@@ -219,4 +219,29 @@ StatusOr<std::vector<Json>> ParseResponse(const WireFormat& format,
   return InternalError("unknown protocol");
 }
 
+std::optional<std::vector<std::string_view>> ChatChoiceTexts(const Reply& reply) {
+  const Json* choices = reply.body.Find("choices");
+  if (choices == nullptr || !choices->is_array() || choices->array().empty()) {
+    return std::nullopt;
+  }
+  std::vector<std::string_view> texts;
+  for (const Json& choice : choices->array()) {
+    const Json* message = choice.Find("message");
+    const Json* content = message == nullptr ? nullptr : message->Find("content");
+    if (content == nullptr || !content->is_string()) {
+      return std::nullopt;
+    }
+    texts.push_back(content->str());
+  }
+  return texts;
+}
+
+std::optional<std::string_view> ChatReplyText(const Reply& reply) {
+  const std::optional<std::vector<std::string_view>> texts = ChatChoiceTexts(reply);
+  if (!texts) {
+    return std::nullopt;
+  }
+  return texts->front();
+}
+
 }  // namespace merit::backends

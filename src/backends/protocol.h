@@ -4,6 +4,7 @@
 #define MERIT_BACKENDS_PROTOCOL_H_
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,6 +45,12 @@ StatusOr<std::vector<Json>> ParseResponse(const WireFormat& format,
 
 // A kScore call's text: its "text", or "prompt" followed by "completion".
 std::string ScoreText(const Call& call);
+
+// The texts of an OpenAI chat reply's choices, in order; nullopt when it has none or one of them
+// is not text. Views into reply.body.
+std::optional<std::vector<std::string_view>> ChatChoiceTexts(const Reply& reply);
+// The first choice's text; nullopt when there is none.
+std::optional<std::string_view> ChatReplyText(const Reply& reply);
 
 }  // namespace merit::backends
 

@@ -13,18 +13,7 @@
 namespace merit {
 namespace {
 
-std::vector<std::optional<double>> Estimate(std::string_view yaml,
-                                            std::vector<std::optional<double>> rewards,
-                                            std::vector<std::size_t> groups) {
-  const Registry registry = BuiltinRegistry();
-  const Json node = testutil::ParseYaml(yaml);
-  const Registry::Entry* entry = registry.Find(node.Find("type")->str());
-  EXPECT_NE(entry, nullptr);
-  constexpr std::string_view kIgnored[] = {"type"};
-  auto estimator = entry->advantage(node, ConfigLocation("<test>", "advantages"), kIgnored);
-  EXPECT_TRUE(estimator.ok()) << estimator.status().ToString();
-  return (*estimator)->Compute(rewards, groups);
-}
+using testutil::Estimate;
 
 void ExpectNear(const std::vector<std::optional<double>>& got, const std::vector<double>& want,
                 double tolerance = 1e-6) {

@@ -10,7 +10,9 @@
 #define MERIT_TESTS_MODEL_SERVER_SERVER_SUITE_H_
 
 #include <cstdint>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +65,36 @@ class ModelServerSuite : public ::testing::Test {
 
   static Result ScoreOne(const std::string& backends, std::string_view reward, const Json& sample) {
     return ScoreAll(backends, reward, {sample}).front();
+  }
+
+  // Scores examples/<dir>/<inputs> with examples/<dir>/config.yaml, its backend URL
+  // (http://127.0.0.1:8000 in the file, what a user's local server listens on) pointed at this
+  // server. Returns the input lines too, for checks on them. Fails the test if the files are not
+  // there or the config names no such URL.
+  struct ExampleRun {
+    std::vector<std::string> lines = {};
+    std::vector<Result> results = {};
+  };
+  static ExampleRun ScoreExample(std::string_view dir, std::string_view inputs) {
+    const std::string root = fmt::format("{}/examples/{}/", MERIT_SOURCE_DIR, dir);
+    std::ifstream config_file(root + "config.yaml");
+    std::ifstream input_file(root + std::string(inputs));
+    EXPECT_TRUE(config_file && input_file) << root;
+    std::stringstream config;
+    config << config_file.rdbuf();
+    std::string text = config.str();
+    constexpr std::string_view kPlaceholder = "http://127.0.0.1:8000";
+    const std::size_t at = text.find(kPlaceholder);
+    EXPECT_NE(at, std::string::npos) << root << "config.yaml names no " << kPlaceholder;
+    if (at == std::string::npos)
+      return {};
+    text.replace(at, kPlaceholder.size(), server_->url());
+    ExampleRun run;
+    for (std::string line; std::getline(input_file, line);) {
+      run.lines.push_back(line);
+    }
+    run.results = testutil::ScoreAll(testutil::MakeEngine(text, 2), run.lines);
+    return run;
   }
 
   // Requests the server has answered since it started (or since ResetStats).

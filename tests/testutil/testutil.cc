@@ -95,4 +95,21 @@ Result Score(std::string_view reward_yaml, std::string_view sample_json) {
   return ScoreAll(*engine, {std::string(sample_json)}).front();
 }
 
+std::vector<std::optional<double>> Estimate(std::string_view estimator_yaml,
+                                            std::vector<std::optional<double>> rewards,
+                                            std::vector<std::size_t> groups) {
+  const Registry registry = BuiltinRegistry();
+  const Json node = ParseYaml(estimator_yaml);
+  const Registry::Entry* entry = registry.Find(node.Find("type")->str());
+  EXPECT_NE(entry, nullptr);
+  if (entry == nullptr || entry->kind != NodeKind::kAdvantage)
+    return {};
+  constexpr std::string_view kIgnored[] = {"type"};
+  auto estimator = entry->advantage(node, ConfigLocation("<test>", "advantages"), kIgnored);
+  EXPECT_TRUE(estimator.ok()) << estimator.status().ToString();
+  if (!estimator.ok())
+    return {};
+  return (*estimator)->Compute(rewards, groups);
+}
+
 }  // namespace merit::testutil

@@ -2,6 +2,7 @@
 #ifndef MERIT_TESTS_TESTUTIL_TESTUTIL_H_
 #define MERIT_TESTS_TESTUTIL_TESTUTIL_H_
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,12 @@ void ExpectTextScores(std::string_view reward_yaml, std::span<const TextCase> ca
 
 // Scores a whole batch of input objects with a full config.
 std::vector<Result> ScoreAll(const Engine& engine, const std::vector<std::string>& samples_json);
+
+// Advantages from the estimator `estimator_yaml` (e.g. "{type: grpo, epsilon: 1e-6}") built from
+// the builtin registry; groups[i] numbers rewards[i]'s group.
+std::vector<std::optional<double>> Estimate(std::string_view estimator_yaml,
+                                            std::vector<std::optional<double>> rewards,
+                                            std::vector<std::size_t> groups);
 
 }  // namespace merit::testutil
 

@@ -18,6 +18,7 @@
 #include "rewards/judge/parse.h"
 #include "rewards/judge/templates.h"
 #include "rewards/match/common.h"
+#include "backends/protocol.h"
 
 namespace merit::judge {
 namespace {
@@ -121,23 +122,6 @@ ModelPlan::Request ChatRequest(const JudgeCore& core, SlotValues values) {
   return {.backend = core.backend, .call = {.kind = Call::Kind::kChat, .body = std::move(body)}};
 }
 
-// The texts of a chat reply's choices; nullopt when the reply has none or one is not text.
-std::optional<std::vector<std::string_view>> ChoiceTexts(const Reply& reply) {
-  const Json* choices = reply.body.Find("choices");
-  if (choices == nullptr || !choices->is_array() || choices->array().empty()) {
-    return std::nullopt;
-  }
-  std::vector<std::string_view> texts;
-  for (const Json& choice : choices->array()) {
-    const Json* message = choice.Find("message");
-    const Json* content = message == nullptr ? nullptr : message->Find("content");
-    if (content == nullptr || !content->is_string()) {
-      return std::nullopt;
-    }
-    texts.push_back(content->str());
-  }
-  return texts;
-}
 
 Score NoChoices() {
   return Score::Error("backend_bad_response",
@@ -182,7 +166,7 @@ Score Unparseable(std::string_view expected, std::string_view reply) {
 // `parse` maps one reply text to its value, nullopt when it does not parse.
 template <typename Parse>
 Voted VoteReply(const Reply& reply, Vote vote, std::string_view expected, const Parse& parse) {
-  const std::optional<std::vector<std::string_view>> texts = ChoiceTexts(reply);
+  const std::optional<std::vector<std::string_view>> texts = backends::ChatChoiceTexts(reply);
   if (!texts) {
     return {.failure = NoChoices()};
   }
@@ -562,7 +546,8 @@ class Critique final : public ModelReward {
 
   Score Interpret(const Sample& /*sample*/, const ModelPlan& /*plan*/,
                   std::span<const Reply* const> replies) const override {
-    const std::optional<std::vector<std::string_view>> texts = ChoiceTexts(*replies.front());
+    const std::optional<std::vector<std::string_view>> texts =
+        backends::ChatChoiceTexts(*replies.front());
     if (!texts) {
       return NoChoices();
     }

@@ -28,6 +28,7 @@
 #include "rewards/judge/parse.h"
 #include "rewards/match/common.h"
 #include "rewards/rubric/rubric.h"
+#include "backends/protocol.h"
 
 namespace merit::rubric {
 namespace {
@@ -63,7 +64,7 @@ Generated ReadGeneration(const Reply& reply, std::size_t max_items) {
   if (!reply.ok()) {
     return {.failure = Score::Error(reply.error, reply.detail)};
   }
-  const std::optional<std::string_view> text = ReplyText(reply);
+  const std::optional<std::string_view> text = backends::ChatReplyText(reply);
   if (!text) {
     return {.failure = Score::Error("backend_bad_response",
                                     "the chat reply has no choices[0].message.content text")};
@@ -346,7 +347,7 @@ class Pairwise final : public GeneratedRubricReward {
     // Each order's verdict from the completion's side: +1 preferred, -1 not, 0 tie.
     int sides[2] = {0, 0};
     for (std::size_t order = 0; order < 2; ++order) {
-      const std::optional<std::string_view> text = ReplyText(*replies[order]);
+      const std::optional<std::string_view> text = backends::ChatReplyText(*replies[order]);
       if (!text) {
         return Score::Error("backend_bad_response",
                             "the chat reply has no choices[0].message.content text");

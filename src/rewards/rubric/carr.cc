@@ -28,6 +28,7 @@
 #include "backends/backend.h"
 #include "compose/aggregators.h"
 #include "rewards/judge/templates.h"
+#include "backends/protocol.h"
 
 namespace merit::rubric {
 namespace {
@@ -354,16 +355,6 @@ struct Attempted {
   std::string last_reply = {};
 };
 
-std::string_view ReplyText(const Reply& reply, bool* ok) {
-  const Json* choices = reply.body.Find("choices");
-  const Json* first = choices != nullptr && choices->is_array() && !choices->array().empty()
-                          ? &choices->array().front()
-                          : nullptr;
-  const Json* message = first == nullptr ? nullptr : first->Find("message");
-  const Json* content = message == nullptr ? nullptr : message->Find("content");
-  *ok = content != nullptr && content->is_string();
-  return *ok ? std::string_view(content->str()) : std::string_view();
-}
 
 class Carr final : public Reward {
  public:
@@ -471,18 +462,17 @@ class Carr final : public Reward {
         out.failure = Score::Error(reply.error, reply.detail);
         return out;
       }
-      bool has_text = false;
-      const std::string_view text = ReplyText(reply, &has_text);
-      if (!has_text) {
+      const std::optional<std::string_view> text = backends::ChatReplyText(reply);
+      if (!text) {
         out.failure = Score::Error("backend_bad_response",
                                    "the chat reply has no choices[0].message.content text");
         return out;
       }
-      out.value = parse(text);
+      out.value = parse(*text);
       if (out.value) {
         return out;
       }
-      out.last_reply = std::string(text);
+      out.last_reply = std::string(*text);
       pending = nullptr;
     }
     return out;

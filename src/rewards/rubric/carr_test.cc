@@ -624,22 +624,8 @@ TEST_F(CarrServerTest, InjectedTagsDoNotForgeTheStatements) {
 
 // examples/deep_search: its config (pointed at this server) scores its trajectories.
 TEST_F(CarrServerTest, DeepSearchExample) {
-  const std::string dir = std::string(MERIT_SOURCE_DIR) + "/examples/deep_search/";
-  std::ifstream config_file(dir + "config.yaml");
-  std::ifstream trajectories(dir + "trajectories.jsonl");
-  ASSERT_TRUE(config_file && trajectories);
-  std::stringstream config;
-  config << config_file.rdbuf();
-  std::string text = config.str();
-  const std::string_view placeholder = "http://127.0.0.1:8000";
-  const std::size_t at = text.find(placeholder);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, placeholder.size(), server_->url());
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(trajectories, line);) {
-    lines.push_back(line);
-  }
-  const std::vector<Result> results = testutil::ScoreAll(testutil::MakeEngine(text, 2), lines);
+  const ExampleRun run = ScoreExample("deep_search", "trajectories.jsonl");
+  const std::vector<Result>& results = run.results;
   // R_o = [1, 1, 0, 0] (the last is unfinished), R_r = [1, 1/3, 0, 0]; C-GRPO keeps the raw R_r
   // for correct trajectories: R = [0.7 + 0.3, 0.7 + 0.1, 0, 0].
   const std::vector<double> want = {1.0, 0.8, 0.0, 0.0};

@@ -24,6 +24,7 @@
 #include "rewards/math/math.h"
 #include "rewards/rubric/rubric.h"
 #include "text/normalize.h"
+#include "backends/protocol.h"
 
 namespace merit::rubric {
 namespace {
@@ -318,19 +319,6 @@ Json ChatBody(std::string_view system, std::string user, double temperature,
                     {"max_tokens", Json::Num(static_cast<double>(max_tokens))}});
 }
 
-// The first choice's text of a chat reply; nullopt when it has none.
-std::optional<std::string_view> ReplyText(const Reply& reply) {
-  const Json* choices = reply.body.Find("choices");
-  if (choices == nullptr || !choices->is_array() || choices->array().empty()) {
-    return std::nullopt;
-  }
-  const Json* message = choices->array().front().Find("message");
-  const Json* content = message == nullptr ? nullptr : message->Find("content");
-  if (content == nullptr || !content->is_string()) {
-    return std::nullopt;
-  }
-  return std::string_view(content->str());
-}
 
 namespace {
 
@@ -562,7 +550,7 @@ Score ItemChecker::Impl::Interpret(const ModelPlan& plan,
   for (std::size_t r = 0; r < replies.size(); ++r) {
     const std::size_t first = (r % chunks) * per_call;
     const std::size_t count = std::min(per_call, judged.size() - first);
-    const std::optional<std::string_view> text = ReplyText(*replies[r]);
+    const std::optional<std::string_view> text = backends::ChatReplyText(*replies[r]);
     if (!text) {
       return Score::Error("backend_bad_response",
                           "the chat reply has no choices[0].message.content text");

@@ -81,8 +81,6 @@ void AppendShown(std::string_view text, std::size_t max_bytes, bool one_line, st
 Json ChatBody(std::string_view system, std::string user, double temperature,
               std::int64_t max_tokens);
 
-// The first choice's text of a chat reply; nullopt when it has none.
-std::optional<std::string_view> ReplyText(const backends::Reply& reply);
 
 inline constexpr std::string_view kCheckNames[] = {"auto",    "contains", "regex", "answer",
                                                    "numeric", "math",     "judge"};

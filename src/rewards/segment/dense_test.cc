@@ -443,22 +443,9 @@ TEST_F(SegmentServerTest, BackendFailureFailsTheSample) {
 // examples/long_form: its config (pointed at this server) scores its answers by nuggets and by
 // sentence; the per-segment breakdown is what the example's README shows.
 TEST_F(SegmentServerTest, LongFormExample) {
-  const std::string dir = std::string(MERIT_SOURCE_DIR) + "/examples/long_form/";
-  std::ifstream config_file(dir + "config.yaml");
-  std::ifstream answers(dir + "answers.jsonl");
-  ASSERT_TRUE(config_file && answers);
-  std::stringstream config;
-  config << config_file.rdbuf();
-  std::string text = config.str();
-  const std::string_view placeholder = "http://127.0.0.1:8000";
-  const std::size_t at = text.find(placeholder);
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, placeholder.size(), server_->url());
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(answers, line);) {
-    lines.push_back(line);
-  }
-  const std::vector<Result> results = testutil::ScoreAll(testutil::MakeEngine(text, 2), lines);
+  const ExampleRun run = ScoreExample("long_form", "answers.jsonl");
+  const std::vector<std::string>& lines = run.lines;
+  const std::vector<Result>& results = run.results;
   ASSERT_EQ(results.size(), 4u);
   // complete, misconception, partial, hedging: nuggets + sentences.
   const double want[] = {1.0 + 0.4, 0.4 - 0.2, 0.4 + 0.2, 0.6 - 0.2};

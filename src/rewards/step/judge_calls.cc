@@ -119,18 +119,6 @@ StatusOr<judge::Template> CompileOption(std::string_view option, const std::stri
   return compiled;
 }
 
-std::optional<std::string_view> ReplyText(const backends::Reply& reply) {
-  const Json* choices = reply.body.Find("choices");
-  if (choices == nullptr || !choices->is_array() || choices->array().empty()) {
-    return std::nullopt;
-  }
-  const Json* message = choices->array().front().Find("message");
-  const Json* content = message == nullptr ? nullptr : message->Find("content");
-  if (content == nullptr || !content->is_string()) {
-    return std::nullopt;
-  }
-  return std::string_view(content->str());
-}
 
 int ParseTernary(std::string_view reply) {
   std::optional<double> value;

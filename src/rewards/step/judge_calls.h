@@ -47,8 +47,6 @@ StatusOr<judge::Template> CompileOption(std::string_view option, const std::stri
                                         std::string_view fallback,
                                         std::span<const std::string_view> names);
 
-// The first choice's message content; nullopt when the reply has none.
-std::optional<std::string_view> ReplyText(const backends::Reply& reply);
 
 // SLATE's score (spec A §11): the number in <score>...</score>; else on the first line that
 // starts with "Score:" or "Rating:" (any case); else the first number in the reply; else 0.

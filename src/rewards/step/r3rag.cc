@@ -18,6 +18,7 @@
 #include "rewards/step/judge_calls.h"
 #include "rewards/step/steps.h"
 #include "rewards/step/trajectory.h"
+#include "backends/protocol.h"
 
 namespace merit::step {
 namespace {
@@ -160,7 +161,7 @@ class RelevanceJudge final : public backends::ModelReward {
     Json correct = *plan.state.Find("correct");
     const Json::Array& calls = plan.state.Find("calls")->array();
     for (std::size_t i = 0; i < calls.size() && i < replies.size(); ++i) {
-      const std::optional<std::string_view> text = ReplyText(*replies[i]);
+      const std::optional<std::string_view> text = backends::ChatReplyText(*replies[i]);
       if (!text) {
         return Score::Error("backend_bad_response", "the chat reply has no message content");
       }

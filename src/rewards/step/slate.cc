@@ -10,6 +10,7 @@
 #include "rewards/step/judge_calls.h"
 #include "rewards/step/steps.h"
 #include "rewards/step/trajectory.h"
+#include "backends/protocol.h"
 
 namespace merit::step {
 namespace {
@@ -158,7 +159,7 @@ class Slate final : public backends::ModelReward {
     Json state = plan.state;
     const Json::Array& calls = plan.state.Find("calls")->array();
     for (std::size_t i = 0; i < calls.size() && i < replies.size(); ++i) {
-      const std::optional<std::string_view> text = ReplyText(*replies[i]);
+      const std::optional<std::string_view> text = backends::ChatReplyText(*replies[i]);
       if (!text) {
         return Score::Error("backend_bad_response", "the chat reply has no message content");
       }

@@ -29,18 +29,7 @@ double Reward(const Result& result) {
   return result.reward.value_or(-100);
 }
 
-std::vector<std::optional<double>> Estimate(std::string_view yaml,
-                                            std::vector<std::optional<double>> rewards,
-                                            std::vector<std::size_t> groups) {
-  const Registry registry = BuiltinRegistry();
-  const Json node = testutil::ParseYaml(yaml);
-  const Registry::Entry* entry = registry.Find(node.Find("type")->str());
-  EXPECT_NE(entry, nullptr);
-  constexpr std::string_view kIgnored[] = {"type"};
-  auto estimator = entry->advantage(node, ConfigLocation("<test>", "advantages"), kIgnored);
-  EXPECT_TRUE(estimator.ok()) << estimator.status().ToString();
-  return (*estimator)->Compute(rewards, groups);
-}
+using testutil::Estimate;
 
 // Spec A §11: B = 4, t = 1, five candidates sharing a prefix.
 std::vector<double> SlateExampleRewards() {
