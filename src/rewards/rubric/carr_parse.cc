@@ -378,12 +378,12 @@ std::string_view JudgedResponse(std::string_view response) {
 
 std::vector<std::string> CitedUrls(std::string_view response, std::size_t max_urls) {
   // RE2 runs in linear time whatever the response; '.' does not cross a newline, as in Python.
-  static const LazyRE2 kCitation = {R"(\[\d+\]\((?:view-source:)?(https?://.+?)\)[\],])"};
+  static const RE2 kCitation(R"(\[\d+\]\((?:view-source:)?(https?://.+?)\)[\],])");
   std::vector<std::string> urls;
   std::unordered_set<std::string> seen;
   re2::StringPiece input(response.data(), response.size());
   std::string url;
-  while (urls.size() < max_urls && RE2::FindAndConsume(&input, *kCitation, &url)) {
+  while (urls.size() < max_urls && RE2::FindAndConsume(&input, kCitation, &url)) {
     EraseAll(url, "https://r.jina.ai/");
     EraseAll(url, "http://r.jina.ai/");
     EraseAll(url, "view-source:");
@@ -574,11 +574,11 @@ std::optional<std::vector<bool>> ParseSupportReply(std::string_view reply,
 }
 
 std::optional<bool> ParseOutcomeReply(std::string_view reply) {
-  static const LazyRE2 kCorrect = {R"((?i)\*{0,2}correct\*{0,2}\s*:\s*(no|yes))"};
-  static const LazyRE2 kExtracted = {R"((?i)\*{0,2}extracted_final_answer\*{0,2}\s*:\s*(.+))"};
+  static const RE2 kCorrect(R"((?i)\*{0,2}correct\*{0,2}\s*:\s*(no|yes))");
+  static const RE2 kExtracted(R"((?i)\*{0,2}extracted_final_answer\*{0,2}\s*:\s*(.+))");
   const re2::StringPiece text(reply.data(), reply.size());
   std::string verdict;
-  if (!RE2::PartialMatch(text, *kCorrect, &verdict) || !RE2::PartialMatch(text, *kExtracted)) {
+  if (!RE2::PartialMatch(text, kCorrect, &verdict) || !RE2::PartialMatch(text, kExtracted)) {
     return std::nullopt;
   }
   return Lower(verdict) == "yes";

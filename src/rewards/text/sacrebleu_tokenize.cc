@@ -289,6 +289,7 @@ class Scan13a {
 
   static constexpr std::array<std::uint8_t, 256> kByteClass = [] {
     std::array<std::uint8_t, 256> table{};
+    table.fill(kWord);  // Every byte not classed below is part of a word.
     for (std::size_t c = 0; c < 128; ++c) {
       if (kSplitAlways[c]) {
         table[c] = kSplit;
