@@ -358,7 +358,9 @@ double LabelValue(Label label, bool strict) {
   return 0;
 }
 
-std::optional<std::vector<Label>> ParseLabelList(std::string_view text) {
+namespace {
+// ParseLabelList before its "never empty" rule.
+std::optional<std::vector<Label>> ParseAnyLabelList(std::string_view text) {
   text = WithoutFence(Trim(text));
   if (text.empty()) {
     return std::nullopt;
@@ -378,6 +380,16 @@ std::optional<std::vector<Label>> ParseLabelList(std::string_view text) {
     }
   }
   return FromLines(text);
+}
+}  // namespace
+
+std::optional<std::vector<Label>> ParseLabelList(std::string_view text) {
+  // Some formats can come out empty (a fence around only whitespace such as "```\v```"): an
+  // empty list labels nothing, so it is no list.
+  std::optional<std::vector<Label>> labels = ParseAnyLabelList(text);
+  if (labels && labels->empty())
+    return std::nullopt;
+  return labels;
 }
 
 std::optional<std::vector<Label>> ParseLabelReply(std::string_view reply) {
