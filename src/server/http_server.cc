@@ -446,6 +446,10 @@ class HttpServer::Impl {
                                           : StatusCode::kInvalidArgument,
                       message));
     });
+    // Counted before the response is written (the logger runs after it is sent), so a client
+    // that reads /metrics right after its own response always sees that response counted.
+    server_.set_post_routing_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { Count(req, res); });
     server_.set_logger(
         [this](const httplib::Request& req, const httplib::Response& res) { Log(req, res); });
   }
@@ -540,14 +544,21 @@ class HttpServer::Impl {
     res.set_content(body, kJson);
   }
 
-  void Log(const httplib::Request& req, const httplib::Response& res) {
-    const std::string_view route = RouteOf(req.path);
-    double ms = -1;
+  // The handler's own time, from the Server-Timing header Timed sets; -1 when it has none.
+  static double HandlerMs(const httplib::Response& res) {
     const std::string timing = res.get_header_value(kTimingHeader);
     if (const std::size_t at = timing.find("dur="); at != std::string::npos) {
-      ms = std::strtod(timing.c_str() + at + 4, nullptr);
+      return std::strtod(timing.c_str() + at + 4, nullptr);
     }
-    service_.metrics().CountRequest(route, res.status, ms < 0 ? -1.0 : ms / 1000.0);
+    return -1;
+  }
+
+  void Count(const httplib::Request& req, const httplib::Response& res) {
+    const double ms = HandlerMs(res);
+    service_.metrics().CountRequest(RouteOf(req.path), res.status, ms < 0 ? -1.0 : ms / 1000.0);
+  }
+
+  void Log(const httplib::Request& req, const httplib::Response& res) {
     if (!options_.access_log) {
       return;
     }
@@ -559,7 +570,7 @@ class HttpServer::Impl {
     AppendJsonString(req.path, line);
     fmt::format_to(std::back_inserter(line), ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{}",
                    res.status, req.body.size(), res.body.size());
-    if (ms >= 0) {
+    if (const double ms = HandlerMs(res); ms >= 0) {
       fmt::format_to(std::back_inserter(line), ",\"ms\":{:.3f}", ms);
     }
     if (res.has_header(kSamplesHeader)) {
