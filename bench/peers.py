@@ -68,9 +68,10 @@ def ratio_line(label, merit_items_per_s, peer_items_per_s, peer_name):
 # row in CPU seconds (time.process_time), as Google Benchmark times merit, so that other load on a
 # shared machine does not skew the ratio.
 _PEER_TIMER = r"""
-import json, sys, time
+import json, re, sys, time
 rows = [json.loads(line) for line in open(sys.argv[1])]
 SETUP
+METRICS = {name: score for name, score in METRICS.items() if re.search(sys.argv[2], name)}
 out = {}
 for name, score in METRICS.items():
     start = time.process_time()
@@ -81,17 +82,20 @@ print(json.dumps(out))
 """
 
 
-def time_peer(python, setup, data, cpu=0):
+def time_peer(python, setup, data, cpu=0, only=""):
     """Rows/s of each METRICS entry that the Python source `setup` defines, over the JSONL file
-    `data`, in a peer venv's `python` pinned to core `cpu`: {name: rows per CPU second}."""
-    return json.loads(run_python(python, _PEER_TIMER.replace("SETUP", setup), args=[data], cpu=cpu))
+    `data`, in a peer venv's `python` pinned to core `cpu`: {name: rows per CPU second}. `only`:
+    a regular expression; just the names it matches (re.search) are timed."""
+    return json.loads(run_python(python, _PEER_TIMER.replace("SETUP", setup), args=[data, only], cpu=cpu))
 
 
-def time_merit(benchmark, min_time, extra_args=(), cpu=0):
+def time_merit(benchmark, min_time, extra_args=(), cpu=0, only=""):
     """Items/s of every benchmark of a Google Benchmark program pinned to core `cpu`: {name without
-    a BM_ prefix: items per CPU second}."""
+    a BM_ prefix: items per CPU second}. `only`: a regular expression; just the benchmarks it
+    matches are run (--benchmark_filter)."""
     done = subprocess.run(["taskset", "-c", str(cpu), benchmark, "--benchmark_format=json",
-                           f"--benchmark_min_time={min_time}", *extra_args],
+                           f"--benchmark_min_time={min_time}", f"--benchmark_filter={only or '.'}",
+                           *extra_args],
                           capture_output=True, text=True, check=True)
     rates = {}
     for b in json.loads(done.stdout)["benchmarks"]:
@@ -108,6 +112,9 @@ def add_speed_arguments(parser, benchmark):
     parser.add_argument("--min-time", default="1", help="Google Benchmark's --benchmark_min_time (seconds)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="time both sides this many times and report the run with the median ratio")
+    parser.add_argument("--only", default="",
+                        help="time only the metrics whose benchmark name matches this regular expression "
+                             "(e.g. 'ChrfPlusPlus' or 'Rouge/rouge[12]$'); default: all")
 
 
 def print_median_ratios(measure, repeat):

@@ -147,9 +147,10 @@ def bench(args):
     python = peer_python("sacrebleu", SACREBLEU)
 
     def measure():
-        merit = time_merit(args.benchmark, args.min_time, [f"--data={DATA}"])
-        peer = time_peer(python, PEER_METRICS, DATA / "mt" / "wmt17_en_de_10k.jsonl")
-        return {f"{label} (10k WMT17)": (merit[key], peer[key], "sacrebleu") for key, label in LABELS.items()}
+        merit = time_merit(args.benchmark, args.min_time, [f"--data={DATA}"], only=args.only)
+        peer = time_peer(python, PEER_METRICS, DATA / "mt" / "wmt17_en_de_10k.jsonl", only=args.only)
+        return {f"{label} (10k WMT17)": (merit[key], peer[key], "sacrebleu") for key, label in LABELS.items()
+                if key in merit and key in peer}
 
     print_median_ratios(measure, args.repeat)
     return 0

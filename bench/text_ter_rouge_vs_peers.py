@@ -266,13 +266,16 @@ def bench(args):
     rouge = peer_python("rouge-score", ROUGE_SCORE)
 
     def measure():
-        merit = time_merit(args.benchmark, args.min_time, [f"--data={DATA}"])
-        peer = time_peer(sacre, TER_METRICS, DATA / "mt" / "wmt17_en_de_10k.jsonl")
-        rows = {"TER (10k WMT17 pairs)": (merit["Ter"], peer["Ter"], "sacrebleu")}
-        peer = time_peer(rouge, ROUGE_METRICS, DATA / "rouge" / "en_pairs_9942.jsonl")
+        merit = time_merit(args.benchmark, args.min_time, [f"--data={DATA}"], only=args.only)
+        rows = {}
+        peer = time_peer(sacre, TER_METRICS, DATA / "mt" / "wmt17_en_de_10k.jsonl", only=args.only)
+        if "Ter" in peer and "Ter" in merit:
+            rows["TER (10k WMT17 pairs)"] = (merit["Ter"], peer["Ter"], "sacrebleu")
+        peer = time_peer(rouge, ROUGE_METRICS, DATA / "rouge" / "en_pairs_9942.jsonl", only=args.only)
         for key, peer_rate in peer.items():
             label = key.removeprefix("Rouge/").replace("_rouge", "+rouge") + " (9,942 pairs)"
-            rows[label] = (merit[key], peer_rate, "rouge-score")
+            if key in merit:
+                rows[label] = (merit[key], peer_rate, "rouge-score")
         return rows
 
     print_median_ratios(measure, args.repeat)

@@ -93,6 +93,7 @@ double ChrfScore(std::span<const double> statistics, const ChrfConfig& config) {
 }
 
 void ChrfCounter::CodePointIds::Reset() {
+  ascii_.fill(PairIds::kAbsent);
   bmp_.Reset(1, 0x10000);
   astral_.Reset(16);
   bmp_global_.clear();
@@ -100,7 +101,7 @@ void ChrfCounter::CodePointIds::Reset() {
   size_ = 0;
 }
 
-std::uint32_t ChrfCounter::CodePointIds::Insert(char32_t code_point) {
+std::uint32_t ChrfCounter::CodePointIds::InsertOther(char32_t code_point) {
   const bool bmp = code_point < 0x10000;
   const std::uint32_t local = bmp ? bmp_.Insert(0, code_point) : astral_.Insert(code_point);
   std::vector<std::uint32_t>& global = bmp ? bmp_global_ : astral_global_;
@@ -110,7 +111,7 @@ std::uint32_t ChrfCounter::CodePointIds::Insert(char32_t code_point) {
   return global[local];
 }
 
-std::uint32_t ChrfCounter::CodePointIds::Find(char32_t code_point) const {
+std::uint32_t ChrfCounter::CodePointIds::FindOther(char32_t code_point) const {
   if (code_point < 0x10000) {
     const std::uint32_t local = bmp_.Find(0, code_point);
     return local == PairIds::kAbsent ? PairIds::kAbsent : bmp_global_[local];
@@ -155,7 +156,13 @@ void ChrfCounter::Prepare(std::string_view text, const ChrfConfig& config, Side&
 void ChrfCounter::CountOrders(std::vector<std::uint32_t> Side::*units, std::size_t vocabulary,
                               std::size_t max_order, std::size_t first_order,
                               std::size_t references) {
+  // Whether an n-gram is new, or present in the hypothesis, is a coin flip to the branch
+  // predictor, so the loops below have no such branch. An absent reference n-gram gets the id
+  // `absent`, one past the hypothesis' ids, whose hypothesis count is 0: it never matches, and it
+  // never names a table entry (the tables have one row and one column more than the ids), so
+  // every longer n-gram through it is absent too.
   const std::vector<std::uint32_t>& hyp_units = hyp_.*units;
+  const auto unit_absent = static_cast<std::uint32_t>(vocabulary);
   hyp_.ids.resize(hyp_units.size());
   for (std::size_t r = 0; r < references; ++r) {
     refs_[r].ids.resize((refs_[r].*units).size());
@@ -163,57 +170,40 @@ void ChrfCounter::CountOrders(std::vector<std::uint32_t> Side::*units, std::size
   std::size_t previous_ids = 0;  // Distinct hypothesis n-grams of the previous order.
   for (std::size_t n = 1; n <= max_order; ++n) {
     const std::size_t hyp_ngrams = Ngrams(hyp_units.size(), n);
+    std::size_t distinct = vocabulary;
     if (n == 1) {
       // A unigram's id is its unit's id.
-      hyp_count_.assign(vocabulary, 0);
+      hyp_count_.assign(vocabulary + 1, 0);
       for (std::size_t i = 0; i < hyp_ngrams; ++i) {
         hyp_.ids[i] = hyp_units[i];
         ++hyp_count_[hyp_units[i]];
       }
     } else {
-      ngrams_.Reset(previous_ids, vocabulary);
-      hyp_count_.clear();
+      ngrams_.Reset(previous_ids + 1, vocabulary + 1);
+      hyp_count_.assign(hyp_ngrams + 1, 0);  // Ids are below the number of n-grams.
       for (std::size_t i = 0; i < hyp_ngrams; ++i) {
         const std::uint32_t id = ngrams_.Insert(hyp_.ids[i], hyp_units[i + n - 1]);
-        if (id == hyp_count_.size()) {
-          hyp_count_.push_back(0);
-        }
         ++hyp_count_[id];
         hyp_.ids[i] = id;
       }
+      distinct = ngrams_.size();
     }
-    previous_ids = hyp_count_.size();
-    ref_count_.resize(hyp_count_.size());
-    stamp_.assign(hyp_count_.size(), 0);
+    previous_ids = distinct;
+    const auto absent = static_cast<std::uint32_t>(distinct);  // hyp_count_[absent] == 0.
     const std::size_t k = first_order + n - 1;
     for (std::size_t r = 0; r < references; ++r) {
       Side& ref = refs_[r];
       const std::vector<std::uint32_t>& ref_units = ref.*units;
       const std::size_t ref_ngrams = Ngrams(ref_units.size(), n);
-      const auto stamp = static_cast<std::uint32_t>(r + 1);
+      ref_count_.assign(distinct + 1, 0);
       std::size_t matches = 0;
       for (std::size_t j = 0; j < ref_ngrams; ++j) {
-        // An n-gram absent from the hypothesis makes every longer one through it absent.
-        const std::uint32_t unit = ref_units[j + n - 1];
-        std::uint32_t id = unit;
-        if (n > 1) {
-          const std::uint32_t prefix = ref.ids[j];
-          id = prefix == PairIds::kAbsent || unit == PairIds::kAbsent
-                   ? PairIds::kAbsent
-                   : ngrams_.Find(prefix, unit);
-        }
+        const std::uint32_t unit = std::min(ref_units[j + n - 1], unit_absent);
+        const std::uint32_t id =
+            n == 1 ? unit : std::min(ngrams_.Find(ref.ids[j], unit), absent);
         ref.ids[j] = id;
-        if (id == PairIds::kAbsent) {
-          continue;
-        }
-        if (stamp_[id] != stamp) {
-          stamp_[id] = stamp;
-          ref_count_[id] = 0;
-        }
         // Matches while the hypothesis has unmatched copies: sums min(hyp count, ref count).
-        if (ref_count_[id]++ < hyp_count_[id]) {
-          ++matches;
-        }
+        matches += ref_count_[id]++ < hyp_count_[id] ? 1 : 0;
       }
       // sacrebleu counts hypothesis n-grams only where the reference has some of that order.
       ref.statistics[3 * k] = ref_ngrams > 0 ? static_cast<double>(hyp_ngrams) : 0.0;

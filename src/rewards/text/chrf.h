@@ -11,6 +11,7 @@
 #ifndef MERIT_REWARDS_TEXT_CHRF_H_
 #define MERIT_REWARDS_TEXT_CHRF_H_
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -62,16 +63,33 @@ class ChrfCounter : public ScoreContext::ScratchBase {
     std::vector<double> statistics;  // References only: this reference's triples.
   };
 
-  // Dense ids for the hypothesis' distinct code points: a direct table for the Basic
-  // Multilingual Plane, a hash table above it.
+  // Dense ids for the hypothesis' distinct code points: a small array for ASCII (most text,
+  // and inline), a direct table for the rest of the Basic Multilingual Plane, a hash table
+  // above it.
   class CodePointIds {
    public:
     void Reset();
-    std::uint32_t Insert(char32_t code_point);
-    std::uint32_t Find(char32_t code_point) const;
+    std::uint32_t Insert(char32_t code_point) {
+      if (code_point < kAscii) {
+        std::uint32_t& id = ascii_[code_point];
+        if (id == PairIds::kAbsent) {  // Rare: a text has few distinct characters.
+          id = static_cast<std::uint32_t>(size_++);
+        }
+        return id;
+      }
+      return InsertOther(code_point);
+    }
+    std::uint32_t Find(char32_t code_point) const {
+      return code_point < kAscii ? ascii_[code_point] : FindOther(code_point);
+    }
     std::size_t size() const { return size_; }
 
    private:
+    static constexpr char32_t kAscii = 128;
+    std::uint32_t InsertOther(char32_t code_point);
+    std::uint32_t FindOther(char32_t code_point) const;
+
+    std::array<std::uint32_t, kAscii> ascii_ = {};
     PairIds bmp_;
     NgramIds astral_;
     std::vector<std::uint32_t> bmp_global_;     // bmp_ id -> dense id.
@@ -95,7 +113,6 @@ class ChrfCounter : public ScoreContext::ScratchBase {
   PairIds ngrams_;
   std::vector<std::uint32_t> hyp_count_;
   std::vector<std::uint32_t> ref_count_;
-  std::vector<std::uint32_t> stamp_;
 };
 
 // sacrebleu's chrF signature, e.g. "nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0".

@@ -6,8 +6,13 @@
 #include <cstddef>
 #include <span>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <fmt/format.h>
 
+#include "rewards/text/ngram_ids.h"
 #include "rewards/text/porter.h"
 #include "rewards/text/ter_rouge_common.h"
 
@@ -15,8 +20,9 @@ namespace merit::text_metrics {
 namespace {
 
 // rouge-score's lower() + [^a-z0-9]+ -> " " as one byte table: the lower-case form of an ASCII
-// letter or digit, 0 for a separator. Non-ASCII bytes are separators except where the two
-// sequences below start.
+// letter or digit, else a separator: kNewline for '\n' (rougeLsum counts lines), 0 for any other.
+// Non-ASCII bytes are separators except where the two sequences in MapText start.
+constexpr char kNewline = 1;
 constexpr std::array<char, 256> kTokenChar = [] {
   std::array<char, 256> table{};
   for (int c = '0'; c <= '9'; ++c) {
@@ -26,83 +32,161 @@ constexpr std::array<char, 256> kTokenChar = [] {
     table[static_cast<std::size_t>(c)] = static_cast<char>(c);
     table[static_cast<std::size_t>(c - 'a' + 'A')] = static_cast<char>(c);
   }
+  table['\n'] = kNewline;
   return table;
 }();
 
-// rouge-score's tokenizer, also giving each token's line (the number of '\n' before it), which is
-// how rougeLsum splits sentences: a token never spans a newline, so tokenising the whole text and
-// grouping by line gives exactly the tokens of each line.
-void Tokenize(std::string_view text, bool use_stemmer, std::string& buffer, std::string& stem,
-              std::vector<std::string_view>& tokens, std::vector<std::uint64_t>* hashes,
-              std::vector<std::uint32_t>* lines) {
-  buffer.resize(text.size());  // The mapped text is never longer than the input.
-  tokens.clear();
-  tokens.reserve(text.size() / 4 + 1);
-  if (hashes != nullptr) {
-    hashes->clear();
-    hashes->reserve(text.size() / 4 + 1);
-  }
-  if (lines != nullptr) {
-    lines->clear();
-    lines->reserve(text.size() / 4 + 1);
-  }
+// Bytes of `buffer` past the mapped text that MapText zeroes: a whole block of 64 for
+// BlockMasks, and 8 more for TokenIds::HashPadded's reads past a token's end.
+constexpr std::size_t kPadding = 64 + 8;
+
+// Stage 1 of Tokenize: writes the mapped text to `buffer` (separators 0 or kNewline, tokens runs
+// of bytes above kNewline) and returns its length. ASCII goes 16 bytes at a time (SSE2); other
+// bytes one at a time, with a branch only at the two lead bytes of the non-ASCII characters
+// whose lower case is ASCII.
+std::size_t MapText(std::string_view text, std::string& buffer) {
+  // The mapped text is never longer than the input (U+0130's two bytes give two).
+  buffer.resize(text.size() + kPadding);
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();
   char* out = buffer.data();
   std::size_t w = 0;
-  std::uint32_t line = 0;
   std::size_t i = 0;
+#if defined(__SSE2__)
+  const auto in_range = [](__m128i v, char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  };
+#endif
   while (i < n) {
-    // One token: a run of mapped characters.
-    const std::size_t start = w;
-    std::uint64_t hash = TokenIds::kHashSeed;
-    while (i < n) {
-      const char c = kTokenChar[in[i]];
-      if (c != 0) {
-        out[w++] = c;
-        hash = TokenIds::HashStep(hash, c);
-        ++i;
-      } else if (in[i] == 0xE2 && i + 2 < n && in[i + 1] == 0x84 && in[i + 2] == 0xAA) {
+#if defined(__SSE2__)
+    // 16 ASCII bytes at a time: letters lower-cased, digits kept, '\n' to kNewline, the rest 0.
+    while (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+      if (_mm_movemask_epi8(v) != 0) {  // Some non-ASCII byte: the scalar loop takes these.
+        break;
+      }
+      const __m128i upper = in_range(v, 'A', 'Z');
+      const __m128i keep = _mm_or_si128(_mm_or_si128(upper, in_range(v, 'a', 'z')),
+                                        in_range(v, '0', '9'));
+      const __m128i lowered = _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(32)));
+      const __m128i newline = _mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                            _mm_set1_epi8(kNewline));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + w),
+                       _mm_or_si128(_mm_and_si128(lowered, keep), newline));
+      i += 16;
+      w += 16;
+    }
+#endif
+    // Byte by byte through at least 16 bytes (a character may run past them), or to the end.
+    const std::size_t stop = std::min(n, i + 16);
+    while (i < stop) {
+      const unsigned char b = in[i];
+      if (b == 0xE2 && i + 2 < n && in[i + 1] == 0x84 && in[i + 2] == 0xAA) [[unlikely]] {
         out[w++] = 'k';  // U+212A KELVIN SIGN: lower() gives 'k'.
-        hash = TokenIds::HashStep(hash, 'k');
         i += 3;
-      } else if (in[i] == 0xC4 && i + 1 < n && in[i + 1] == 0xB0) {
+      } else if (b == 0xC4 && i + 1 < n && in[i + 1] == 0xB0) [[unlikely]] {
         out[w++] = 'i';  // U+0130: lower() gives 'i' + U+0307, which separates.
-        hash = TokenIds::HashStep(hash, 'i');
+        out[w++] = 0;
         i += 2;
-        break;
       } else {
-        break;
+        out[w++] = kTokenChar[b];
+        ++i;
       }
     }
-    std::size_t length = w - start;
-    if (length > 0) {
-      // rouge-score stems only tokens longer than 3 characters. A Porter stem is never longer
-      // than its word (every rule removes at least as much as it adds): it is written in place.
-      if (use_stemmer && length > 3) {
-        PorterStem(std::string_view(out + start, length), stem);
-        std::copy(stem.begin(), stem.end(), out + start);
-        length = stem.size();
-        hash = TokenIds::Hash(stem);
-      }
-      tokens.emplace_back(out + start, length);
-      if (hashes != nullptr) {
-        hashes->push_back(hash);
-      }
-      if (lines != nullptr) {
-        lines->push_back(line);
-      }
+  }
+  std::fill(out + w, out + w + kPadding, 0);
+  return w;
+}
+
+// For the 64 mapped bytes at `block`: bit k of `tokens` is set when block[k] is a token byte, of
+// `newlines` when it is kNewline.
+void BlockMasks(const char* block, std::uint64_t& tokens, std::uint64_t& newlines) {
+#if defined(__SSE2__)
+  tokens = 0;
+  newlines = 0;
+  const __m128i one = _mm_set1_epi8(kNewline);
+  for (int k = 0; k < 4; ++k) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * k));
+    // Mapped bytes are below 0x80, so the signed comparison is the unsigned one.
+    tokens |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(
+                  _mm_movemask_epi8(_mm_cmpgt_epi8(v, one))))
+              << (16 * k);
+    newlines |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(
+                    _mm_movemask_epi8(_mm_cmpeq_epi8(v, one))))
+                << (16 * k);
+  }
+#else
+  tokens = 0;
+  newlines = 0;
+  for (int k = 0; k < 64; ++k) {
+    tokens |= static_cast<std::uint64_t>(block[k] > kNewline) << k;
+    newlines |= static_cast<std::uint64_t>(block[k] == kNewline) << k;
+  }
+#endif
+}
+
+// rouge-score's tokenizer. Calls on_token(token, hash, line) for every token in order: its text
+// (a view into `buffer`, which keeps its address until the next call), TokenIds::Hash of it, and
+// its line (the number of '\n' before it), which is how rougeLsum splits sentences: a token never
+// spans a newline, so tokenising the whole text and grouping by line gives exactly the tokens of
+// each line (0 for every token unless `lines`: only rougeLsum needs them). The callback interns
+// or looks the token up at once: no token list in between.
+//
+// Token boundaries come from bit masks of 64 mapped bytes at a time rather than a branch per
+// byte: where a word ends is unpredictable, and those mispredictions were most of the time.
+template <typename OnToken>
+void Tokenize(std::string_view text, bool use_stemmer, bool lines, std::string& buffer,
+              std::string& stem, OnToken&& on_token) {
+  const std::size_t w = MapText(text, buffer);
+  char* out = buffer.data();
+  std::uint32_t line = 0;  // Newlines before the current block.
+  const auto emit = [&](std::size_t start, std::size_t end, std::uint32_t token_line) {
+    std::size_t length = end - start;
+    // rouge-score stems only tokens longer than 3 characters. A Porter stem is never longer
+    // than its word (every rule removes at least as much as it adds): it is written in place,
+    // inside the token, whose bytes no later block mask reads.
+    if (use_stemmer && length > 3) {
+      PorterStem(std::string_view(out + start, length), stem);
+      std::copy(stem.begin(), stem.end(), out + start);
+      length = stem.size();
     }
-    // Separators.
-    while (i < n && kTokenChar[in[i]] == 0 && in[i] != 0xE2 && in[i] != 0xC4) {
-      line += in[i] == '\n' ? 1 : 0;
-      ++i;
+    on_token(std::string_view(out + start, length), TokenIds::HashPadded(out + start, length),
+             token_line);
+  };
+  bool in_token = false;
+  std::size_t start = 0;
+  std::uint32_t start_line = 0;
+  bool previous_bit = false;  // Whether the byte before the block is a token byte.
+  for (std::size_t base = 0; base < w; base += 64) {
+    std::uint64_t tokens = 0;
+    std::uint64_t newlines = 0;
+    BlockMasks(out + base, tokens, newlines);
+    newlines = lines ? newlines : 0;
+    // A bit per position where the byte's class differs from the previous byte's: token starts
+    // and ends alternate.
+    std::uint64_t changes = tokens ^ ((tokens << 1) | (previous_bit ? 1 : 0));
+    previous_bit = (tokens >> 63) != 0;
+    while (changes != 0) {
+      const int k = std::countr_zero(changes);
+      changes &= changes - 1;
+      if (!in_token) {
+        start = base + static_cast<std::size_t>(k);
+        // popcount is a library call without -mpopcnt: skipped for blocks with no newline.
+        start_line = newlines == 0 ? line
+                                   : line + static_cast<std::uint32_t>(std::popcount(
+                                                newlines & ((std::uint64_t{1} << k) - 1)));
+      } else {
+        emit(start, base + static_cast<std::size_t>(k), start_line);
+      }
+      in_token = !in_token;
     }
-    if (i < n && kTokenChar[in[i]] == 0 &&
-        !(in[i] == 0xE2 && i + 2 < n && in[i + 1] == 0x84 && in[i + 2] == 0xAA) &&
-        !(in[i] == 0xC4 && i + 1 < n && in[i + 1] == 0xB0)) {
-      ++i;  // 0xE2 or 0xC4 starting some other character.
+    if (newlines != 0) {
+      line += static_cast<std::uint32_t>(std::popcount(newlines));
     }
+  }
+  if (in_token) {  // Only when the token runs to the end of the last full block.
+    emit(start, w, start_line);
   }
 }
 
@@ -117,83 +201,56 @@ RougeScore FromCounts(double overlap, double prediction_count, double reference_
   return score;
 }
 
-// Clipped n-gram overlap. Prediction n-grams with a token absent from the reference cannot match.
-struct NgramSlot {
-  std::uint32_t pos = 0;  // First occurrence in ref, + 1 (0: empty).
-  std::uint32_t remaining = 0;
+// Clipped n-gram overlap: the sum over n-grams of min(count in ref, count in hyp).
+struct NgramBuffers {
+  sacrebleu::PairIds ngrams;
+  std::vector<std::uint32_t> ref_ids;
+  std::vector<std::uint32_t> hyp_ids;
+  std::vector<std::uint32_t> ref_count;
 };
 
+// Reference tokens are ids below `vocab`; prediction tokens such ids or anything above (absent
+// from the reference). An n-gram gets an exact id order by order, from its (n-1)-gram prefix's
+// id and its last token (PairIds), so no n-gram is ever hashed or compared token by token. A
+// prediction n-gram absent from the reference gets the id one past the reference's, which no
+// table entry has (tables get a row and a column more than the ids), so every longer one
+// through it is absent too, with no branch.
 std::size_t NgramOverlap(std::span<const std::uint32_t> ref, std::span<const std::uint32_t> hyp,
-                         std::size_t n, std::size_t vocab, std::vector<std::uint32_t>& ref_count,
-                         std::vector<NgramSlot>& table) {
+                         std::size_t n, std::size_t vocab, NgramBuffers& b) {
   if (ref.size() < n || hyp.size() < n) {
     return 0;
   }
-  if (n == 1) {
-    ref_count.assign(vocab, 0);
-    for (const std::uint32_t id : ref) {
-      ++ref_count[id];
-    }
-    std::size_t overlap = 0;
-    for (const std::uint32_t id : hyp) {
-      if (id < vocab && ref_count[id] > 0) {
-        --ref_count[id];
-        ++overlap;
-      }
-    }
-    return overlap;
+  const auto unit_absent = static_cast<std::uint32_t>(vocab);
+  b.ref_ids.assign(ref.begin(), ref.end());
+  b.hyp_ids.resize(hyp.size());
+  for (std::size_t i = 0; i < hyp.size(); ++i) {
+    b.hyp_ids[i] = std::min(hyp[i], unit_absent);
   }
-  const auto hash_at = [n](std::span<const std::uint32_t> ids, std::size_t pos) {
-    std::uint64_t h = 0x9E3779B97F4A7C15ULL;
-    for (std::size_t k = 0; k < n; ++k) {
-      h = (h ^ ids[pos + k]) * 0xFF51AFD7ED558CCDULL;
-      h ^= h >> 32;
+  std::size_t ids = vocab;  // Distinct reference n-grams of the order reached.
+  for (std::size_t k = 2; k <= n; ++k) {
+    b.ngrams.Reset(ids + 1, vocab + 1);
+    const std::size_t ref_ngrams = ref.size() - k + 1;
+    for (std::size_t j = 0; j < ref_ngrams; ++j) {
+      b.ref_ids[j] = b.ngrams.Insert(b.ref_ids[j], ref[j + k - 1]);
     }
-    return h;
-  };
-  const std::size_t ref_ngrams = ref.size() - n + 1;
-  std::size_t capacity = 16;
-  while (capacity < 2 * ref_ngrams) {
-    capacity *= 2;
+    ids = b.ngrams.size();
+    const auto absent = static_cast<std::uint32_t>(ids);
+    const std::size_t hyp_ngrams = hyp.size() - k + 1;
+    for (std::size_t i = 0; i < hyp_ngrams; ++i) {
+      b.hyp_ids[i] = std::min(
+          b.ngrams.Find(b.hyp_ids[i], std::min(hyp[i + k - 1], unit_absent)), absent);
+    }
   }
-  table.assign(capacity, NgramSlot{});
-  const std::size_t mask = capacity - 1;
-  const auto same = [&](std::span<const std::uint32_t> ids, std::size_t pos, std::uint32_t ref_pos) {
-    return std::equal(ids.begin() + static_cast<std::ptrdiff_t>(pos),
-                      ids.begin() + static_cast<std::ptrdiff_t>(pos + n),
-                      ref.begin() + static_cast<std::ptrdiff_t>(ref_pos));
-  };
-  for (std::size_t i = 0; i < ref_ngrams; ++i) {
-    std::size_t slot = static_cast<std::size_t>(hash_at(ref, i)) & mask;
-    while (table[slot].pos != 0 && !same(ref, i, table[slot].pos - 1)) {
-      slot = (slot + 1) & mask;
-    }
-    if (table[slot].pos == 0) {
-      table[slot].pos = static_cast<std::uint32_t>(i + 1);
-    }
-    ++table[slot].remaining;
+  b.ref_count.assign(ids + 1, 0);  // ref_count[ids], the absent id's, stays 0.
+  for (std::size_t j = 0; j + n <= ref.size(); ++j) {
+    ++b.ref_count[b.ref_ids[j]];
   }
   std::size_t overlap = 0;
-  std::size_t unknown_before = 0;  // Position of the last unknown token + 1.
-  for (std::size_t i = 0; i < hyp.size(); ++i) {
-    if (hyp[i] >= vocab) {
-      unknown_before = i + 1;
-    }
-    if (i + 1 < n || unknown_before > i + 1 - n) {
-      continue;
-    }
-    const std::size_t start = i + 1 - n;
-    std::size_t slot = static_cast<std::size_t>(hash_at(hyp, start)) & mask;
-    while (table[slot].pos != 0) {
-      if (same(hyp, start, table[slot].pos - 1)) {
-        if (table[slot].remaining > 0) {
-          --table[slot].remaining;
-          ++overlap;
-        }
-        break;
-      }
-      slot = (slot + 1) & mask;
-    }
+  for (std::size_t i = 0; i + n <= hyp.size(); ++i) {
+    std::uint32_t& count = b.ref_count[b.hyp_ids[i]];
+    const std::uint32_t take = count > 0 ? 1 : 0;
+    count -= take;
+    overlap += take;
   }
   return overlap;
 }
@@ -388,17 +445,12 @@ struct RougeScratch::Buffers {
   std::string ref_buffer;
   std::string hyp_buffer;
   std::string stem;
-  std::vector<std::string_view> ref_tokens;
-  std::vector<std::string_view> hyp_tokens;
   std::vector<std::uint32_t> ref_lines;
   std::vector<std::uint32_t> hyp_lines;
-  std::vector<std::uint64_t> ref_hashes;
-  std::vector<std::uint64_t> hyp_hashes;
   TokenIds ids;
   std::vector<std::uint32_t> ref;
   std::vector<std::uint32_t> hyp;
-  std::vector<std::uint32_t> ngram_ref_count;
-  std::vector<NgramSlot> ngram_table;
+  NgramBuffers ngram;
   std::vector<std::uint64_t> lcs_row;
   LsumBuffers lsum;
 };
@@ -409,7 +461,9 @@ RougeScratch::~RougeScratch() = default;
 void RougeTokenize(std::string_view text, bool use_stemmer, std::string& buffer,
                    std::vector<std::string_view>& tokens) {
   std::string stem;
-  Tokenize(text, use_stemmer, buffer, stem, tokens, nullptr, nullptr);
+  tokens.clear();
+  Tokenize(text, use_stemmer, /*lines=*/false, buffer, stem,
+           [&](std::string_view token, std::uint64_t, std::uint32_t) { tokens.push_back(token); });
 }
 
 std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_view prediction,
@@ -422,19 +476,31 @@ std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_v
                                        const RougeSpec& spec, RougeScratch& scratch) {
   RougeScratch::Buffers& b = scratch.buffers();
   const bool lsum = spec.kind == RougeSpec::Kind::kLsum;
-  Tokenize(reference, spec.use_stemmer, b.ref_buffer, b.stem, b.ref_tokens, &b.ref_hashes,
-           lsum ? &b.ref_lines : nullptr);
-  Tokenize(prediction, spec.use_stemmer, b.hyp_buffer, b.stem, b.hyp_tokens, &b.hyp_hashes,
-           lsum ? &b.hyp_lines : nullptr);
-  if (b.ref_tokens.size() > spec.max_tokens || b.hyp_tokens.size() > spec.max_tokens) {
-    return std::nullopt;
-  }
   std::vector<std::uint32_t>& ref = b.ref;
   std::vector<std::uint32_t>& hyp = b.hyp;
-  b.ids.Build(b.ref_tokens, b.ref_hashes, ref);
-  hyp.resize(b.hyp_tokens.size());
-  for (std::size_t i = 0; i < b.hyp_tokens.size(); ++i) {
-    hyp[i] = b.ids.Lookup(b.hyp_tokens[i], b.hyp_hashes[i]);
+  // Reference tokens get ids as they are found; prediction tokens are looked up among them.
+  // Views into ref_buffer stay valid: Tokenize sizes it once, before the first token.
+  ref.clear();
+  b.ref_lines.clear();
+  b.ids.Reset(reference.size() / 8 + 8);
+  Tokenize(reference, spec.use_stemmer, lsum, b.ref_buffer, b.stem,
+           [&](std::string_view token, std::uint64_t hash, std::uint32_t line) {
+             ref.push_back(b.ids.Intern(token, hash));
+             if (lsum) {
+               b.ref_lines.push_back(line);
+             }
+           });
+  hyp.clear();
+  b.hyp_lines.clear();
+  Tokenize(prediction, spec.use_stemmer, lsum, b.hyp_buffer, b.stem,
+           [&](std::string_view token, std::uint64_t hash, std::uint32_t line) {
+             hyp.push_back(b.ids.Lookup(token, hash));
+             if (lsum) {
+               b.hyp_lines.push_back(line);
+             }
+           });
+  if (ref.size() > spec.max_tokens || hyp.size() > spec.max_tokens) {
+    return std::nullopt;
   }
   const std::size_t vocab = b.ids.size();
   RougeScore score;
@@ -444,7 +510,7 @@ std::optional<RougeScore> RougeScoreOf(std::string_view reference, std::string_v
       const std::size_t ref_ngrams = ref.size() >= n ? ref.size() - n + 1 : 0;
       const std::size_t hyp_ngrams = hyp.size() >= n ? hyp.size() - n + 1 : 0;
       score = FromCounts(
-          static_cast<double>(NgramOverlap(ref, hyp, n, vocab, b.ngram_ref_count, b.ngram_table)),
+          static_cast<double>(NgramOverlap(ref, hyp, n, vocab, b.ngram)),
           static_cast<double>(std::max<std::size_t>(hyp_ngrams, 1)),
           static_cast<double>(std::max<std::size_t>(ref_ngrams, 1)));
       break;

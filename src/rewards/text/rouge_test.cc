@@ -1,5 +1,6 @@
 // text.rouge: tokenisation and P/R/F against values printed by rouge-score 0.1.2 (with NLTK 3.10.4's
 // Porter stemmer) on the same inputs, and the reward's contract through the registry.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,47 @@ TEST(RougeTokenize, EqualsRougeScoreTokenizer) {
     std::vector<std::string_view> tokens;
     RougeTokenize(c.text, c.stem, buffer, tokens);
     EXPECT_EQ(std::vector<std::string>(tokens.begin(), tokens.end()), c.want);
+  }
+}
+
+// The tokenizer maps 16 ASCII bytes at a time and finds token boundaries 64 mapped bytes at a
+// time: tokens and the non-ASCII characters whose lower case is ASCII must come out the same
+// wherever those blocks cut them. Texts are glued from pieces with known tokens, shifted by
+// 0..79 leading spaces so every piece meets every block offset.
+TEST(RougeTokenize, TokensAcrossBlockBoundaries) {
+  struct Piece {
+    std::string text;
+    std::vector<std::string> tokens;
+  };
+  const std::vector<Piece> words = {
+      {"Word", {"word"}},
+      {"\u212Aelvin", {"kelvin"}},          // KELVIN SIGN lower-cases to 'k'.
+      {"\u0130x", {"i", "x"}},              // U+0130: 'i' + a combining dot that separates.
+      {"AB7", {"ab7"}},
+      {std::string(70, 'Q'), {std::string(70, 'q')}},
+      {"z", {"z"}},
+  };
+  const std::vector<std::string> separators = {" ", "\n", ", ", "\u00e9", "\u2014", "--\n--"};
+  std::uint32_t state = 12345;
+  const auto next = [&state](std::size_t bound) {
+    state = state * 1664525U + 1013904223U;
+    return static_cast<std::size_t>(state >> 8) % bound;
+  };
+  for (int round = 0; round < 200; ++round) {
+    std::string text(static_cast<std::size_t>(round % 80), ' ');
+    std::vector<std::string> want;
+    const std::size_t pieces = 1 + next(30);
+    for (std::size_t p = 0; p < pieces; ++p) {
+      const Piece& word = words[next(words.size())];
+      text += word.text;
+      want.insert(want.end(), word.tokens.begin(), word.tokens.end());
+      text += separators[next(separators.size())];
+    }
+    SCOPED_TRACE(text);
+    std::string buffer;
+    std::vector<std::string_view> tokens;
+    RougeTokenize(text, false, buffer, tokens);
+    EXPECT_EQ(std::vector<std::string>(tokens.begin(), tokens.end()), want);
   }
 }
 

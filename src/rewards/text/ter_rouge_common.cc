@@ -1,5 +1,6 @@
 #include "rewards/text/ter_rouge_common.h"
 
+#include <algorithm>
 #include <string>
 
 namespace merit::text_metrics {
@@ -45,51 +46,43 @@ std::string_view ReferenceItemText(const Json& item) {
   return item.is_number() ? std::string_view(item.number_text()) : std::string_view(item.str());
 }
 
-void TokenIds::Build(std::span<const std::string_view> tokens,
-                     std::vector<std::uint32_t>& ids_out) {
-  std::vector<std::uint64_t> hashes(tokens.size());
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    hashes[i] = Hash(tokens[i]);
-  }
-  Build(tokens, hashes, ids_out);
-}
-
-void TokenIds::Build(std::span<const std::string_view> tokens,
-                     std::span<const std::uint64_t> hashes, std::vector<std::uint32_t>& ids_out) {
-  distinct_.clear();
+void TokenIds::Reset(std::size_t expected) {
   std::size_t capacity = 16;
-  while (capacity < 2 * tokens.size()) {
+  while (capacity < 2 * expected) {
     capacity *= 2;
   }
-  slots_.assign(capacity, 0);
-  ids_out.resize(tokens.size());
-  const std::size_t mask = capacity - 1;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    std::size_t slot = Slot(hashes[i]) & mask;
-    while (slots_[slot] != 0 && distinct_[slots_[slot] - 1] != tokens[i]) {
-      slot = (slot + 1) & mask;
+  if (slots_.size() < capacity) {
+    slots_.resize(capacity);
+  }
+  std::fill(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(capacity), 0);
+  mask_ = capacity - 1;
+  distinct_.clear();
+  hashes_.clear();
+}
+
+void TokenIds::Grow() {
+  const std::size_t capacity = 2 * (mask_ + 1);
+  if (slots_.size() < capacity) {
+    slots_.resize(capacity);
+  }
+  std::fill(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(capacity), 0);
+  mask_ = capacity - 1;
+  for (std::size_t id = 0; id < hashes_.size(); ++id) {
+    std::size_t slot = Slot(hashes_[id]) & mask_;
+    while (slots_[slot] != 0) {
+      slot = (slot + 1) & mask_;
     }
-    if (slots_[slot] == 0) {
-      distinct_.push_back(tokens[i]);
-      slots_[slot] = static_cast<std::uint32_t>(distinct_.size());
-    }
-    ids_out[i] = slots_[slot] - 1;
+    slots_[slot] = static_cast<std::uint32_t>(id + 1);
   }
 }
 
-std::uint32_t TokenIds::Lookup(std::string_view token, std::uint64_t hash) const {
-  if (slots_.empty()) {
-    return kUnknown;
+void TokenIds::Build(std::span<const std::string_view> tokens,
+                     std::vector<std::uint32_t>& ids_out) {
+  Reset(tokens.size());
+  ids_out.resize(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    ids_out[i] = Intern(tokens[i], Hash(tokens[i]));
   }
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t slot = Slot(hash) & mask;
-  while (slots_[slot] != 0) {
-    if (distinct_[slots_[slot] - 1] == token) {
-      return slots_[slot] - 1;
-    }
-    slot = (slot + 1) & mask;
-  }
-  return kUnknown;
 }
 
 }  // namespace merit::text_metrics
