@@ -5,6 +5,7 @@
 //
 // Usage: ter_rouge_benchmark [--data=DIR] [benchmark flags]  (DIR: text_fixture.h's DataDir)
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -37,6 +38,17 @@ void Run(benchmark::State& state, const std::vector<Sample>& samples,
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(samples.size()));
 }
 
+// `n` words from a 50-word vocabulary: long lines with many equal words, the shape that makes
+// TER's shift search expensive (each pair's candidate shifts are capped).
+std::string RepetitiveWords(std::size_t n, std::uint64_t seed) {
+  std::string text;
+  for (std::size_t i = 0; i < n; ++i) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    text += "w" + std::to_string((seed >> 33) % 50) + " ";
+  }
+  return text;
+}
+
 void Check(bool ok, const char* what) {
   if (!ok) {
     std::fprintf(stderr, "answer check failed: %s\n", what);
@@ -65,6 +77,16 @@ int main(int argc, char** argv) {
     tm::Check(ter->Evaluate(mt[0], context).value == 62.5, "TER of row 0");
   }
   benchmark::RegisterBenchmark("Ter", [ter](benchmark::State& state) { tm::Run(state, mt, {ter}); })
+      ->Unit(benchmark::kMillisecond);
+  // One 2,000-word pair (no fixture needed): the bounded-time case ter_test only checks finishes.
+  static const std::vector<merit::Sample> long_pair = [] {
+    merit::Sample sample;
+    sample.completion_text = tm::RepetitiveWords(2000, 1);
+    sample.reference = merit::Json::Str(tm::RepetitiveWords(2000, 2));
+    return std::vector<merit::Sample>{sample};
+  }();
+  benchmark::RegisterBenchmark("Ter/2000_repetitive_words",
+                               [ter](benchmark::State& state) { tm::Run(state, long_pair, {ter}); })
       ->Unit(benchmark::kMillisecond);
 
   const char* types[] = {"rouge1", "rouge2", "rougeL", "rougeLsum"};

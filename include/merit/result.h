@@ -21,12 +21,24 @@ enum class ScoreStatus : std::uint8_t { kOk, kUnscorable, kError };
 
 std::string_view ScoreStatusName(ScoreStatus status);  // "ok", "unscorable", "error"
 
+// One checked item of a rubric (a nugget, a CaRR rubric): the per-item breakdown of a score.
+struct ItemVerdict {
+  std::string item = {};     // The item as it was checked (CaRR: its entities filled in).
+  double value = 0.0;        // What it earned before weighting: 1 met, 0 not, 0.5 partial.
+  double weight = 1.0;       // Its weight in the reward.
+  std::string verdict = {};  // How it was decided, e.g. "partial_support (judge)".
+  std::string component = {};  // The node that checked it; the engine fills it in.
+};
+
 // One node's verdict on one sample.
 struct Score {
   double value = 0.0;  // Meaningful only when status is kOk.
   ScoreStatus status = ScoreStatus::kOk;
   std::string_view reason = {};  // Static machine-readable code ("no_answer"); may be empty.
   std::string explanation = {};  // Optional short human-readable text.
+  // Per-item verdicts, from rewards that check a list of items; the engine gathers every node's
+  // into Result::items.
+  std::vector<ItemVerdict> items = {};
 
   static Score Ok(double value, std::string_view reason = {}) {
     return {.value = value, .status = ScoreStatus::kOk, .reason = reason};
@@ -68,6 +80,7 @@ struct Result {
   std::vector<Span> segments;
   std::vector<Span> steps;
   std::vector<Span> tokens;  // Token-level rewards: start = token index, end = start + 1.
+  std::vector<ItemVerdict> items;  // Every node's Score::items, in pre-order, component set.
   std::optional<double> advantage;  // Present when the config asks for advantages.
 };
 

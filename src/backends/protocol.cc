@@ -236,6 +236,21 @@ std::optional<std::vector<std::string_view>> ChatChoiceTexts(const Reply& reply)
   return texts;
 }
 
+Json ChatBody(std::string system, std::string user, double temperature, std::int64_t max_tokens) {
+  const auto message = [](std::string_view role, std::string content) {
+    return Json::Obj(
+        {{"role", Json::Str(std::string(role))}, {"content", Json::Str(std::move(content))}});
+  };
+  Json messages = Json::Arr();
+  if (!system.empty()) {
+    messages.array().push_back(message("system", std::move(system)));
+  }
+  messages.array().push_back(message("user", std::move(user)));
+  return Json::Obj({{"messages", std::move(messages)},
+                    {"temperature", Json::Num(temperature)},
+                    {"max_tokens", Json::Num(static_cast<double>(max_tokens))}});
+}
+
 std::optional<std::string_view> ChatReplyText(const Reply& reply) {
   const std::optional<std::vector<std::string_view>> texts = ChatChoiceTexts(reply);
   if (!texts) {

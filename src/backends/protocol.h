@@ -4,6 +4,7 @@
 #define MERIT_BACKENDS_PROTOCOL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,6 +46,10 @@ StatusOr<std::vector<Json>> ParseResponse(const WireFormat& format,
 
 // A kScore call's text: its "text", or "prompt" followed by "completion".
 std::string ScoreText(const Call& call);
+
+// An OpenAI chat call's body: a system message (left out when `system` is empty), the user
+// message, temperature and max_tokens. The one place model rewards build a chat request.
+Json ChatBody(std::string system, std::string user, double temperature, std::int64_t max_tokens);
 
 // The texts of an OpenAI chat reply's choices, in order; nullopt when it has none or one of them
 // is not text. Views into reply.body.

@@ -177,6 +177,12 @@ std::vector<Result> Engine::ScoreBatch(std::span<const Sample> samples) const {
         value = states[i].scores[n].value;
       }
       result.components.emplace_back(nodes[n].component, value);
+      if (states[i].evaluated[n]) {
+        for (const ItemVerdict& item : states[i].scores[n].items) {
+          result.items.push_back(item);
+          result.items.back().component = nodes[n].component;
+        }
+      }
     }
     if (!advantages.empty()) {
       result.advantage = advantages[i];

@@ -10,9 +10,9 @@ namespace {
 
 // Keys merit writes; an input object that already has one is re-serialised without it instead
 // of spliced, so the output never holds duplicate keys.
-constexpr std::string_view kOutputKeys[] = {"reward",      "status",     "reason",
-                                            "explanation", "components", "segments",
-                                            "steps",       "tokens",      "advantage",  "line"};
+constexpr std::string_view kOutputKeys[] = {
+    "reward", "status", "reason",    "explanation", "components",
+    "segments", "steps", "tokens", "items", "advantage", "line"};
 
 constexpr std::size_t kParseChunk = 256;
 constexpr std::size_t kFormatChunk = 256;
@@ -83,6 +83,37 @@ void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::stri
     out += '}';
   }
   out += ']';
+}
+
+// ,"items":[{"component":"rubric","item":"cites a source","value":1,"weight":2,
+//   "verdict":"support (judge)"},...]: every evaluated node's per-item verdicts, in pre-order.
+void AppendItems(const NodeScores& state, std::span<const std::string> component_keys,
+                 std::string& out) {
+  bool first = true;
+  for (std::size_t n = 0; n < state.scores.size(); ++n) {
+    if (!state.evaluated[n]) {
+      continue;
+    }
+    for (const ItemVerdict& item : state.scores[n].items) {
+      out += first ? ",\"items\":[{\"component\":" : ",{\"component\":";
+      first = false;
+      out.append(component_keys[n], 0, component_keys[n].size() - 1);  // Without its ':'.
+      out += ",\"item\":";
+      AppendJsonString(item.item, out);
+      out += ",\"value\":";
+      AppendJsonNumber(item.value, out);
+      out += ",\"weight\":";
+      AppendJsonNumber(item.weight, out);
+      if (!item.verdict.empty()) {
+        out += ",\"verdict\":";
+        AppendJsonString(item.verdict, out);
+      }
+      out += '}';
+    }
+  }
+  if (!first) {
+    out += ']';
+  }
 }
 
 void AppendError(const LineBatch& batch, std::size_t i, bool echo_input, std::string& out) {
@@ -286,6 +317,7 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
           AppendSpans("segments", state.segments, piece);
           AppendSpans("steps", state.steps, piece);
           AppendSpans("tokens", state.tokens, piece);
+          AppendItems(state, component_keys_, piece);
           if (!advantages.empty()) {
             piece += ",\"advantage\":";
             if (advantages[i]) {

@@ -53,6 +53,23 @@ TEST(LineScorer, ScoredLineEchoesInputAndAddsResult) {
       R"({"id":"a","completion":"x","metadata":{"r":0.5},"reward":0.5,"status":"ok","components":{"field.value":0.5}})");
 }
 
+TEST(LineScorer, PerItemVerdictsNameTheirComponent) {
+  constexpr std::string_view kRubricConfig =
+      "reward:\n"
+      "  type: weighted_sum\n"
+      "  children:\n"
+      "    - {name: facts, type: rubric.items, items: [paris, {text: lyon, weight: 2}]}\n"
+      "    - {type: match.exact}\n";
+  const auto out = ScoreLines({R"({"completion": "Paris", "reference": "Paris"})"}, 1,
+                              kRubricConfig);
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_NE(out[0].Find("items"), nullptr) << out[0].Dump();
+  EXPECT_EQ(
+      out[0].Find("items")->Dump(),
+      R"j([{"component":"facts","item":"paris","value":1,"weight":1,"verdict":"support (contains)"},)j"
+      R"j({"component":"facts","item":"lyon","value":0,"weight":2,"verdict":"not_support (contains)"}])j");
+}
+
 TEST(LineScorer, EveryBadLineGetsAnErrorLineWithItsNumber) {
   std::string deep =
       R"({"completion": "x", "metadata": )" + std::string(200, '[') + std::string(200, ']') + "}";

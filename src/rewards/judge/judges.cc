@@ -96,11 +96,6 @@ StatusOr<JudgeCore> MakeCore(const CommonOptions& options, const BuildContext& b
                    .max_text = NumberText(max)};
 }
 
-Json Message(std::string_view role, std::string content) {
-  return Json::Obj(
-      {{"role", Json::Str(std::string(role))}, {"content", Json::Str(std::move(content))}});
-}
-
 // The chat request for one prompt. `values` needs only the text slots; the scale is added here.
 ModelPlan::Request ChatRequest(const JudgeCore& core, SlotValues values) {
   values.Set(Slot::kMin, core.min_text);
@@ -112,10 +107,8 @@ ModelPlan::Request ChatRequest(const JudgeCore& core, SlotValues values) {
                                       ? core.prompt.user
                                       : core.prompt.user_with_principles;
   user_template.RenderTo(values, core.max_field_bytes, user);
-  Json body = Json::Obj({{"messages", Json::Arr({Message("system", std::move(system)),
-                                                 Message("user", std::move(user))})},
-                         {"temperature", Json::Num(core.temperature)},
-                         {"max_tokens", Json::Num(static_cast<double>(core.max_tokens))}});
+  Json body = backends::ChatBody(std::move(system), std::move(user), core.temperature,
+                                 core.max_tokens);
   if (core.samples > 1) {
     body.Set("n", Json::Num(static_cast<double>(core.samples)));
   }

@@ -233,7 +233,7 @@ class GeneratedRubricReward : public Reward {
                    "...\", \"Explains why ...\"].\nRUBRIC_ITEMS: {0}",
                    options_.items);
     return {.kind = Call::Kind::kChat,
-            .body = ChatBody(kGenerateSystem, std::move(user), options_.temperature,
+            .body = backends::ChatBody(std::string(kGenerateSystem), std::move(user), options_.temperature,
                              options_.max_tokens)};
   }
 
@@ -398,7 +398,7 @@ class Pairwise final : public GeneratedRubricReward {
         "end your reply with one line: WINNER: A, WINNER: B or WINNER: TIE.";
     return {.backend = backend(),
             .call = {.kind = Call::Kind::kChat,
-                     .body = ChatBody(kPairwiseSystem, std::move(user), options().temperature,
+                     .body = backends::ChatBody(std::string(kPairwiseSystem), std::move(user), options().temperature,
                                       options().max_tokens)}};
   }
 

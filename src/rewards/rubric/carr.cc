@@ -412,12 +412,9 @@ class Carr final : public Reward {
                 std::size_t max_field_bytes) const {
     std::string content;
     prompt.RenderNamed(values, max_field_bytes, content);
-    Json message = Json::Obj({{"role", Json::Str("user")}, {"content", Json::Str(content)}});
-    const auto max_tokens = static_cast<double>(options_.max_tokens);
     return {.kind = Call::Kind::kChat,
-            .body = Json::Obj({{"messages", Json::Arr({std::move(message)})},
-                               {"temperature", Json::Num(options_.temperature)},
-                               {"max_tokens", Json::Num(max_tokens)}})};
+            .body = backends::ChatBody({}, std::move(content), options_.temperature,
+                                       options_.max_tokens)};
   }
 
   std::size_t FieldBytes() const { return static_cast<std::size_t>(options_.max_field_bytes); }
@@ -484,6 +481,7 @@ class Carr final : public Reward {
     double value = 0;
     std::string_view reason = {};
     std::string records = {};
+    std::vector<ItemVerdict> items = {};  // One per rubric, when the judges answered.
   };
 
   Score Finish(const Prepared& p, std::shared_ptr<const PendingReply> outcome_pending,
@@ -536,6 +534,7 @@ class Carr final : public Reward {
     explanation += rubric.records;
     Score score = Score::Ok(value, reason);
     score.explanation = std::move(explanation);
+    score.items = std::move(rubric.items);
     return score;
   }
 
@@ -600,8 +599,12 @@ class Carr final : public Reward {
     for (std::size_t r = 0; r < n; ++r) {
       const bool score = options_.bfs ? connected[r] : supported[r];
       counted += score ? 1 : 0;
-      out.records += RecordLine(rubrics, identities, r, filled[r], supported[r], connected[r],
-                                score);
+      const std::string state = RubricState(filled[r].has_value(), supported[r], connected[r]);
+      out.records += RecordLine(rubrics, identities, r, filled[r], state, score);
+      out.items.push_back({.item = filled[r] ? *filled[r] : rubrics.texts[r],
+                           .value = score ? 1.0 : 0.0,
+                           .weight = 1.0,
+                           .verdict = state});
     }
     out.value = static_cast<double>(counted) / static_cast<double>(n);
     out.records = fmt::format("\n{}/{} rubrics {}{}", counted, n,
@@ -610,17 +613,21 @@ class Carr final : public Reward {
     return out;
   }
 
+  // "identified supported connected", "identified unsupported unconnected", "unidentified".
+  static std::string RubricState(bool identified, bool supported, bool connected) {
+    if (!identified) {
+      return "unidentified";
+    }
+    return fmt::format("identified {} {}", supported ? "supported" : "unsupported",
+                       connected ? "connected" : "unconnected");
+  }
+
   // "r3 1 identified supported connected E0=\"x\" E1=\"y\": \"<filled>\"" (one line).
   static std::string RecordLine(const carr::Rubrics& rubrics,
                                 std::span<const std::optional<std::string>> identities,
                                 std::size_t r, const std::optional<std::string>& filled,
-                                bool supported, bool connected, bool score) {
-    std::string line = fmt::format("\nr{} {} {}", r + 1, score ? 1 : 0,
-                                   filled ? "identified" : "unidentified");
-    if (filled) {
-      line += supported ? " supported" : " unsupported";
-      line += connected ? " connected" : " unconnected";
-    }
+                                std::string_view state, bool score) {
+    std::string line = fmt::format("\nr{} {} {}", r + 1, score ? 1 : 0, state);
     for (const std::size_t entity : rubrics.uses[r]) {
       const std::optional<std::string>& identity = identities[entity];
       line += " " + rubrics.entities[entity] + "=";

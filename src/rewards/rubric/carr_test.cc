@@ -449,6 +449,19 @@ TEST_F(CarrServerTest, WorkedExample1) {
                         "Park.\""));
   EXPECT_THAT(r.explanation, HasSubstr("r4 0 identified unsupported unconnected"));
   EXPECT_THAT(r.explanation, HasSubstr("r9 0 unidentified E3=null E0=\"Nova Arena\": \"<E3> "));
+  // The per-rubric records, in the result: 7 of the 10 count.
+  ASSERT_EQ(r.items.size(), 10u);
+  EXPECT_EQ(r.items[1].item, "Nova Arena staged the fight between Jim Smith and Lee Park.");
+  EXPECT_EQ(r.items[1].verdict, "identified supported connected");
+  EXPECT_EQ(r.items[1].value, 1);
+  EXPECT_EQ(r.items[3].verdict, "identified unsupported unconnected");
+  EXPECT_EQ(r.items[8].verdict, "unidentified");
+  EXPECT_EQ(r.items[8].value, 0);
+  double counted = 0;
+  for (const ItemVerdict& item : r.items) {
+    counted += item.value;
+  }
+  EXPECT_EQ(counted, 7);
 }
 
 TEST_F(CarrServerTest, WorkedExample2WithAndWithoutBfs) {

@@ -307,38 +307,36 @@ void AppendShown(std::string_view text, std::size_t max_bytes, bool one_line, st
   }
 }
 
-Json ChatBody(std::string_view system, std::string user, double temperature,
-              std::int64_t max_tokens) {
-  const auto message = [](std::string_view role, std::string content) {
-    return Json::Obj(
-        {{"role", Json::Str(std::string(role))}, {"content", Json::Str(std::move(content))}});
-  };
-  return Json::Obj({{"messages", Json::Arr({message("system", std::string(system)),
-                                            message("user", std::move(user))})},
-                    {"temperature", Json::Num(temperature)},
-                    {"max_tokens", Json::Num(static_cast<double>(max_tokens))}});
-}
 
 
 namespace {
 
 
-// The weighted mean of the labels, with every item's verdict, weight and checker in the
-// explanation: "item 1: support (w=2, contains); item 2: partial_support (w=1, judge)".
+// The weighted mean of the labels, with every item's verdict in the score's items and, in
+// short, in the explanation: "item 1: support (w=2, contains); item 2: partial_support (w=1,
+// judge)".
 Score Aggregate(std::span<const Label> labels, std::span<const double> weights,
-                std::span<const Check> checks, bool strict) {
+                std::span<const Check> checks, std::span<const std::string_view> texts,
+                bool strict) {
   double sum = 0;
   double total = 0;
   std::string explanation;
+  std::vector<ItemVerdict> verdicts(labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    sum += weights[i] * LabelValue(labels[i], strict);
+    const double value = LabelValue(labels[i], strict);
+    const std::string_view check = kCheckOrder[static_cast<std::size_t>(checks[i])];
+    sum += weights[i] * value;
     total += weights[i];
     fmt::format_to(std::back_inserter(explanation), "{}item {}: {} (w={}, {})", i == 0 ? "" : "; ",
-                   i + 1, LabelName(labels[i]), weights[i],
-                   kCheckOrder[static_cast<std::size_t>(checks[i])]);
+                   i + 1, LabelName(labels[i]), weights[i], check);
+    verdicts[i] = {.item = std::string(texts[i]),
+                   .value = value,
+                   .weight = weights[i],
+                   .verdict = fmt::format("{} ({})", LabelName(labels[i]), check)};
   }
   Score score = Score::Ok(std::clamp(sum / total, 0.0, 1.0));
   score.explanation = std::move(explanation);
+  score.items = std::move(verdicts);
   return score;
 }
 
@@ -466,32 +464,37 @@ ModelPlan ItemChecker::Impl::PlanItems(const Sample& sample, std::span<const Ite
     labels[i] = found ? Label::kSupport : Label::kNotSupport;
   }
 
-  std::vector<double> weights(items.size());
-  std::vector<Check> checks(items.size());
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    weights[i] = items[i].weight;
-    checks[i] = items[i].check;
-  }
   if (judged.empty()) {
-    plan.decided = Aggregate(labels, weights, checks, strict);
+    std::vector<double> weights(items.size());
+    std::vector<Check> checks(items.size());
+    std::vector<std::string_view> texts(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      weights[i] = items[i].weight;
+      checks[i] = items[i].check;
+      texts[i] = items[i].text;
+    }
+    plan.decided = Aggregate(labels, weights, checks, texts, strict);
     return plan;
   }
 
-  // The state Interpret needs: every item's weight, checker and deterministic label (null:
+  // The state Interpret needs: every item's text, weight, checker and deterministic label (null:
   // judged).
   Json::Array state_labels;
   Json::Array state_weights;
   Json::Array state_checks;
+  Json::Array state_texts;
   for (std::size_t i = 0; i < items.size(); ++i) {
     state_labels.push_back(items[i].check == Check::kJudge
                                ? Json()
                                : Json::Num(static_cast<double>(labels[i])));
-    state_weights.push_back(Json::Num(weights[i]));
-    state_checks.push_back(Json::Num(static_cast<double>(checks[i])));
+    state_weights.push_back(Json::Num(items[i].weight));
+    state_checks.push_back(Json::Num(static_cast<double>(items[i].check)));
+    state_texts.push_back(Json::Str(items[i].text));
   }
   plan.state = Json::Obj({{"labels", Json::Arr(std::move(state_labels))},
                           {"weights", Json::Arr(std::move(state_weights))},
-                          {"checks", Json::Arr(std::move(state_checks))}});
+                          {"checks", Json::Arr(std::move(state_checks))},
+                          {"texts", Json::Arr(std::move(state_texts))}});
 
   // Chunks of at most per_call judged items: a rubric of 1,000 items is 32 calls of 32 lines per
   // block, each reply short enough to stay inside max_tokens, all in flight together.
@@ -521,7 +524,7 @@ ModelPlan ItemChecker::Impl::PlanItems(const Sample& sample, std::span<const Ite
       plan.requests.push_back(
           {.backend = backend,
            .call = {.kind = Call::Kind::kChat,
-                    .body = ChatBody(kSystemPrompt, std::move(user), temperature, max_tokens)}});
+                    .body = backends::ChatBody(std::string(kSystemPrompt), std::move(user), temperature, max_tokens)}});
     }
   }
   return plan;
@@ -532,12 +535,15 @@ Score ItemChecker::Impl::Interpret(const ModelPlan& plan,
   const Json::Array& state_labels = plan.state.Find("labels")->array();
   const Json::Array& state_weights = plan.state.Find("weights")->array();
   const Json::Array& state_checks = plan.state.Find("checks")->array();
+  const Json::Array& state_texts = plan.state.Find("texts")->array();
   std::vector<Label> labels(state_labels.size(), Label::kNotSupport);
   std::vector<double> weights(state_weights.size());
   std::vector<Check> checks(state_checks.size());
+  std::vector<std::string_view> texts(state_texts.size());
   std::vector<std::size_t> judged;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     weights[i] = state_weights[i].number();
+    texts[i] = state_texts[i].str();
     checks[i] = static_cast<Check>(static_cast<int>(state_checks[i].number()));
     if (state_labels[i].is_null()) {
       judged.push_back(i);
@@ -574,7 +580,7 @@ Score ItemChecker::Impl::Interpret(const ModelPlan& plan,
       label = std::max(label, (*chunk_labels)[k]);
     }
   }
-  return Aggregate(labels, weights, checks, strict);
+  return Aggregate(labels, weights, checks, texts, strict);
 }
 
 StatusOr<ItemChecker> ItemChecker::Make(const ItemsOptions& options, const BuildContext& build) {

@@ -77,10 +77,6 @@ StatusOr<std::vector<std::string>> ParseRubricList(std::string_view text, std::s
 // neutralised ('<' written "&lt;") and, when `one_line`, newlines as spaces.
 void AppendShown(std::string_view text, std::size_t max_bytes, bool one_line, std::string& out);
 
-// A chat call's body: a system and a user message, temperature and max_tokens.
-Json ChatBody(std::string_view system, std::string user, double temperature,
-              std::int64_t max_tokens);
-
 
 inline constexpr std::string_view kCheckNames[] = {"auto",    "contains", "regex", "answer",
                                                    "numeric", "math",     "judge"};

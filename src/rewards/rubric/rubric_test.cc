@@ -327,6 +327,22 @@ TEST(RubricItems, WeightsAndImportance) {
            0.75);
 }
 
+TEST(RubricItems, EveryItemsVerdictIsInTheResult) {
+  const Json rubric = Yaml(
+      "[{text: paris, importance: vital}, {text: \"\\\\d{4}\", check: regex, weight: 3}, lyon]");
+  const Result result = ScoreOne("{type: rubric.items}", Sample("In 1889, Paris.", rubric));
+  ExpectOk(result, 4.0 / 5.0);
+  ASSERT_EQ(result.items.size(), 3u);
+  EXPECT_EQ(result.items[0].item, "paris");
+  EXPECT_EQ(result.items[0].verdict, "support (contains)");
+  EXPECT_EQ(result.items[1].weight, 3);
+  EXPECT_EQ(result.items[1].verdict, "support (regex)");
+  EXPECT_EQ(result.items[2].value, 0);
+  EXPECT_EQ(result.items[2].verdict, "not_support (contains)");
+  // No answer, no items: nothing was checked.
+  EXPECT_TRUE(ScoreOne("{type: rubric.items}", Sample("", Yaml("[paris]"))).items.empty());
+}
+
 TEST(RubricItems, BlocksChangeContainsOnlyAcrossParagraphs) {
   const Json rubric = Yaml("[\"first. second\"]");
   const Json sample = Sample("It ends first.\n\nsecond starts here", rubric);
@@ -496,6 +512,16 @@ TEST_F(RubricJudgeTest, SpecWeightedExample) {
   EXPECT_EQ(result.explanation,
             "item 1: support (w=2, judge); item 2: partial_support (w=1, judge); item 3: "
             "not_support (w=1, judge); item 4: support (w=1, judge)");
+  // The same verdicts, per item, in the result.
+  ASSERT_EQ(result.items.size(), 4u);
+  EXPECT_EQ(result.items[0].item, "Paris is the capital of France");
+  EXPECT_EQ(result.items[0].weight, 2);
+  EXPECT_EQ(result.items[0].value, 1);
+  EXPECT_EQ(result.items[1].value, 0.5);
+  EXPECT_EQ(result.items[1].verdict, "partial_support (judge)");
+  EXPECT_EQ(result.items[2].value, 0);
+  EXPECT_EQ(result.items[3].item, "the tower is 330 metres tall");
+  EXPECT_EQ(result.items[3].component, "rubric.items");
   EXPECT_EQ(Requests("tag=weighted"), 1);  // One call lists every judged item.
   // strict: partial counts 0 -> (2 + 1) / 5.
   ExpectOk(Judge("{type: rubric.items, backend: j, strict: true}",

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "backends/protocol.h"
+
 namespace merit::step {
 namespace {
 
@@ -72,27 +74,16 @@ std::string_view TrimSpace(std::string_view text) {
   return text;
 }
 
-Json Message(std::string_view role, std::string content) {
-  return Json::Obj(
-      {{"role", Json::Str(std::string(role))}, {"content", Json::Str(std::move(content))}});
-}
-
 }  // namespace
 
 backends::ModelPlan::Request StepJudge::Request(const judge::Template& user,
                                                 std::span<const std::string_view> values) const {
   std::string text;
   user.RenderNamed(values, max_field_bytes, text);
-  Json messages = Json::Arr();
-  if (!system_prompt.empty()) {
-    messages.array().push_back(Message("system", system_prompt));
-  }
-  messages.array().push_back(Message("user", std::move(text)));
-  Json body = Json::Obj({{"messages", std::move(messages)},
-                         {"temperature", Json::Num(temperature)},
-                         {"max_tokens", Json::Num(static_cast<double>(max_tokens))}});
   return {.backend = backend,
-          .call = {.kind = backends::Call::Kind::kChat, .body = std::move(body)}};
+          .call = {.kind = backends::Call::Kind::kChat,
+                   .body = backends::ChatBody(system_prompt, std::move(text), temperature,
+                                              max_tokens)}};
 }
 
 StatusOr<StepJudge> MakeStepJudge(const JudgeOptions& options, const BuildContext& build) {

@@ -1,7 +1,6 @@
 // text.ter: tokenisation and scores against values printed by sacrebleu 2.6.0 (TER(...)
 // .sentence_score and TercomTokenizer on the same inputs), and the reward's contract through the
 // registry.
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -333,17 +332,17 @@ std::string Words(std::size_t n, std::size_t seed) {
   return text;
 }
 
-TEST(TerReward, LongInputsAreBoundedInTime) {
+TEST(TerReward, LongInputsFinish) {
   // 2000 words from a 50-word vocabulary: many candidate shifts, all capped at 1000 per pair.
-  const auto start = std::chrono::steady_clock::now();
+  // No wall-clock bound here (timings belong in bench/); ctest's timeout catches a runaway, and
+  // bench/text/ter_rouge_benchmark's Ter/2000_repetitive_words times this shape.
   const Result r = testutil::Score(
       "{type: text.ter}",
       Json::Obj({{"completion", Json::Str(Words(2000, 1))}, {"reference", Json::Str(Words(2000, 2))}})
           .Dump());
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.status, ScoreStatus::kOk);
-  EXPECT_LT(seconds, 30.0);  // Debug build, shared machine: a loose bound on a ~0.1 s call.
+  ASSERT_TRUE(r.reward.has_value());
+  EXPECT_GT(*r.reward, 0.0);
 }
 
 TEST(TerReward, OverTheWordCapIsAnErrorUnlessTheRewardIsSurely0) {
