@@ -30,11 +30,12 @@ class ExplainJudgeTest : public ::testing::Test {
 // Spec A §13 worked example 1 (labels support, partial, not, support; weights 2, 1, 1, 1; reward
 // 0.7), explained: each item's φ is its weighted label w_i·V_i / Σw.
 TEST_F(ExplainJudgeTest, JudgedRubricItemsInOneBatch) {
-  // Each reply waits 300 ms: 15 coalitions judged one after another would take 4.5 s.
+  // Each reply waits 1 s: 15 coalitions judged one after another would take 16 s, two rounds 2 s;
+  // the bound sits between them with room for a loaded sanitizer build.
   const Engine engine = testutil::MakeEngine(
       fmt::format("backends:\n  j: {{protocol: openai, url: \"{}\", model: rule-judge, "
                   "retries: 0}}\nreward: {{type: rubric.items, backend: j}}\n",
-                  server_->Url("latency_ms=300,tag=explain")),
+                  server_->Url("latency_ms=1000,tag=explain")),
       2);
   const Json line = testutil::ParseYaml(R"({"prompt": "Tell me about Paris.",
     "completion": "Paris is the capital of France. The tower opened in 1889 and the tower is 330 metres tall.",
@@ -59,7 +60,7 @@ TEST_F(ExplainJudgeTest, JudgedRubricItemsInOneBatch) {
   }
   EXPECT_NEAR(e.shapley.efficiency_gap, 0.0, 1e-9);
   // Two rounds (the full sample, then the other 15 coalitions together), not sixteen.
-  EXPECT_LT(seconds, 2.4);
+  EXPECT_LT(seconds, 8.0);
 }
 
 }  // namespace

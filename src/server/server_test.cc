@@ -255,7 +255,7 @@ TEST(Server, BadRequestsGetTheirStatusCodes) {
 
 TEST(Server, DeadlineGives504) {
   TestServer server(
-      Options({{"slow", WriteConfig("slow.yaml", "reward: {type: test.sleep, ms: 400}\n")}}));
+      Options({{"slow", WriteConfig("slow.yaml", "reward: {type: test.sleep, ms: 3000}\n")}}));
   auto client = server.Client();
   const auto start = std::chrono::steady_clock::now();
   const auto res = client.Post(
@@ -264,7 +264,7 @@ TEST(Server, DeadlineGives504) {
   EXPECT_EQ(res->status, 504);
   EXPECT_THAT(res->body, HasSubstr("not scored within 100 ms"));
   // The answer comes at the deadline, not when the batch finally finishes.
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(350));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
 }
 
 TEST(Server, OverloadIsRefusedFastAndEveryAcceptedRequestIsAnsweredInFull) {

@@ -678,7 +678,7 @@ TEST(ModelServerConcurrency, Serves256SlowRequestsAtOnce) {
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(ok.load(), kClients);
   // Serially this would take 256 s; in parallel about one latency.
-  EXPECT_LT(elapsed, std::chrono::seconds(8));
+  EXPECT_LT(elapsed, std::chrono::seconds(30));
   EXPECT_EQ((*server)->Stats()->Find("max_in_flight")->number(), kClients);
 }
 
@@ -710,7 +710,7 @@ TEST(ModelServerFixture, StopsAtOnceDespiteOpenConnections) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   const auto start = std::chrono::steady_clock::now();
   server->reset();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));  // Not the 20 s.
   slow.join();  // Its connection closed with the server.
 }
 

@@ -215,7 +215,7 @@ TEST(MathVerify, AdversarialInputsAreFast) {
     EXPECT_EQ(r.status, ScoreStatus::kOk);
     EXPECT_EQ(*r.reward, 0.0);
     // Debug builds with sanitizers are slower; the benchmark checks the 10 ms target.
-    EXPECT_LT(ms, 500.0);
+    EXPECT_LT(ms, 2000.0);  // Unguarded, these run for minutes or overflow the stack.
   }
 }
 
