@@ -10,9 +10,9 @@ namespace {
 
 // Keys merit writes; an input object that already has one is re-serialised without it instead
 // of spliced, so the output never holds duplicate keys.
-constexpr std::string_view kOutputKeys[] = {
-    "reward", "status", "reason",    "explanation", "components",
-    "segments", "steps", "tokens", "items", "advantage", "line"};
+constexpr std::string_view kOutputKeys[] = {"reward",     "status",    "reason", "explanation",
+                                            "components", "segments",  "steps",  "tokens",
+                                            "items",      "advantage", "line"};
 
 constexpr std::size_t kParseChunk = 256;
 constexpr std::size_t kFormatChunk = 256;
@@ -61,6 +61,17 @@ bool AppendObjectPrefix(std::string_view raw, const Json& object, bool reseriali
   return !first;
 }
 
+// ,"key":"value", or nothing when the value is empty (an absent field, never "").
+void AppendStringFieldIfAny(std::string_view key, std::string_view value, std::string& out) {
+  if (value.empty()) {
+    return;
+  }
+  out += ",\"";
+  out += key;
+  out += "\":";
+  AppendJsonString(value, out);
+}
+
 // ,"segments":[{"start":0,"end":12,"reward":0.5,"component":"fluency"},...]
 void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::string& out) {
   if (spans.empty()) {
@@ -76,10 +87,7 @@ void AppendSpans(std::string_view key, const std::vector<Span>& spans, std::stri
     fmt::format_to(std::back_inserter(out), "{{\"start\":{},\"end\":{},\"reward\":", spans[k].start,
                    spans[k].end);
     AppendJsonNumber(spans[k].reward, out);
-    if (!spans[k].component.empty()) {
-      out += ",\"component\":";
-      AppendJsonString(spans[k].component, out);
-    }
+    AppendStringFieldIfAny("component", spans[k].component, out);
     out += '}';
   }
   out += ']';
@@ -104,10 +112,7 @@ void AppendItems(const NodeScores& state, std::span<const std::string> component
       AppendJsonNumber(item.value, out);
       out += ",\"weight\":";
       AppendJsonNumber(item.weight, out);
-      if (!item.verdict.empty()) {
-        out += ",\"verdict\":";
-        AppendJsonString(item.verdict, out);
-      }
+      AppendStringFieldIfAny("verdict", item.verdict, out);
       out += '}';
     }
   }
@@ -128,10 +133,7 @@ void AppendError(const LineBatch& batch, std::size_t i, bool echo_input, std::st
                  batch.line_no[i]);
   out += "\"reason\":";
   AppendJsonString(error.reason, out);
-  if (!error.explanation.empty()) {
-    out += ",\"explanation\":";
-    AppendJsonString(error.explanation, out);
-  }
+  AppendStringFieldIfAny("explanation", error.explanation, out);
   out += "}\n";
 }
 
@@ -293,14 +295,8 @@ void LineScorer::ScoreAndFormat(LineBatch& batch, std::size_t count, std::string
           piece += ",\"status\":\"";
           piece += ScoreStatusName(root.status);
           piece += '"';
-          if (!root.reason.empty()) {
-            piece += ",\"reason\":";
-            AppendJsonString(root.reason, piece);
-          }
-          if (!root.explanation.empty()) {
-            piece += ",\"explanation\":";
-            AppendJsonString(root.explanation, piece);
-          }
+          AppendStringFieldIfAny("reason", root.reason, piece);
+          AppendStringFieldIfAny("explanation", root.explanation, piece);
           piece += ",\"components\":{";
           for (std::size_t n = 0; n < nodes.size(); ++n) {
             if (n > 0) {

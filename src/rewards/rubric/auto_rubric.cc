@@ -233,8 +233,8 @@ class GeneratedRubricReward : public Reward {
                    "...\", \"Explains why ...\"].\nRUBRIC_ITEMS: {0}",
                    options_.items);
     return {.kind = Call::Kind::kChat,
-            .body = backends::ChatBody(std::string(kGenerateSystem), std::move(user), options_.temperature,
-                             options_.max_tokens)};
+            .body = backends::ChatBody(std::string(kGenerateSystem), std::move(user),
+                                       options_.temperature, options_.max_tokens)};
   }
 
   Score Finish(const ModelPlan& plan, const Pending& pending) const {
@@ -398,8 +398,8 @@ class Pairwise final : public GeneratedRubricReward {
         "end your reply with one line: WINNER: A, WINNER: B or WINNER: TIE.";
     return {.backend = backend(),
             .call = {.kind = Call::Kind::kChat,
-                     .body = backends::ChatBody(std::string(kPairwiseSystem), std::move(user), options().temperature,
-                                      options().max_tokens)}};
+                     .body = backends::ChatBody(std::string(kPairwiseSystem), std::move(user),
+                                                options().temperature, options().max_tokens)}};
   }
 
   const bool peer_;

@@ -307,10 +307,7 @@ void AppendShown(std::string_view text, std::size_t max_bytes, bool one_line, st
   }
 }
 
-
-
 namespace {
-
 
 // The weighted mean of the labels, with every item's verdict in the score's items and, in
 // short, in the explanation: "item 1: support (w=2, contains); item 2: partial_support (w=1,
@@ -524,7 +521,8 @@ ModelPlan ItemChecker::Impl::PlanItems(const Sample& sample, std::span<const Ite
       plan.requests.push_back(
           {.backend = backend,
            .call = {.kind = Call::Kind::kChat,
-                    .body = backends::ChatBody(std::string(kSystemPrompt), std::move(user), temperature, max_tokens)}});
+                    .body = backends::ChatBody(std::string(kSystemPrompt), std::move(user),
+                                               temperature, max_tokens)}});
     }
   }
   return plan;
